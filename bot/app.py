@@ -1,0 +1,136 @@
+"""The composition root: the only place that builds objects and wires them together.
+
+Nothing is built at import time. ``create_app`` returns an aiohttp application whose start-up opens and migrates
+the database, builds the programme services and the bot, and starts the scheduler; its clean-up undoes that in
+reverse order, so ``SIGTERM`` lets in-flight turns finish and leaves the database closed cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+from botbuilder.core import ConversationState
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import ServiceClientCredentialsFactory
+
+from bot.adapter import HardenedCloudAdapter
+from bot.command_set import build_command_table
+from bot.dispatcher import CommandDispatcher
+from bot.health import health_endpoint
+from bot.services import Services
+from bot.settings import Settings
+from bot.teams_bot import RemediBot
+from programme.clock import Clock, SystemClock
+from programme.coordinators import CoordinatorGate, Coordinators
+from scheduler.runner import ProgrammeScheduler
+from storage.audit_log import SqlAuditLog
+from storage.bot_state import SqlBotStateStorage
+from storage.contact_book import SqlContactBook
+from storage.coordinator_roster import SqlCoordinatorRoster
+from storage.database import Database, open_database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+# Teams messages are at most ~100 KB; anything far larger is not a Teams activity.
+MAX_REQUEST_BYTES = 512 * 1024
+
+
+@dataclass
+class Runtime:
+    database: Database
+    scheduler: ProgrammeScheduler
+    adapter: HardenedCloudAdapter
+    bot: RemediBot
+    services: Services
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+class BotFrameworkConfig:
+    """The attribute-style configuration ``ConfigurationBotFrameworkAuthentication`` reads.
+
+    It must be an object with attributes: given a dict, botbuilder silently turns authentication off.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.bot.app_id
+        self.APP_PASSWORD = settings.bot.password.reveal()
+        self.APP_TYPE = settings.bot.app_type.value
+        self.APP_TENANTID = settings.bot.tenant_id
+        if settings.openid_metadata_url:
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+        if settings.token_issuer:
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    the_clock = clock or SystemClock()
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        runtime = await _start(settings, the_clock, credentials_factory)
+        app[RUNTIME] = runtime
+        log.info("ReMEDI bot started (%s, database %s)", settings.environment.value, runtime.database.dialect)
+        try:
+            yield
+        finally:
+            runtime.scheduler.shutdown()
+            await runtime.database.close()
+            log.info("ReMEDI bot stopped")
+
+    app.cleanup_ctx.append(lifecycle)
+
+    async def messages(request: web.Request) -> web.Response:
+        runtime = request.app[RUNTIME]
+        return await runtime.adapter.handle(request, runtime.bot)
+
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get(
+        "/healthz",
+        health_endpoint(
+            database=lambda: app[RUNTIME].database if RUNTIME in app else None,
+            scheduler=lambda: app[RUNTIME].scheduler if RUNTIME in app else None,
+        ),
+    )
+    return app
+
+
+async def _start(
+    settings: Settings, clock: Clock, credentials_factory: ServiceClientCredentialsFactory | None
+) -> Runtime:
+    database = open_database(settings.database_url)
+    try:
+        await upgrade(database)
+        audit = SqlAuditLog(database)
+        coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
+        services = Services(
+            clock=clock,
+            contacts=SqlContactBook(database),
+            coordinators=coordinators,
+            gate=CoordinatorGate(coordinators, audit, clock),
+            audit=audit,
+            organisation_name=settings.organisation_name,
+        )
+        dispatcher = CommandDispatcher(build_command_table(services), services.gate)
+        conversation_state = ConversationState(SqlBotStateStorage(database, clock))
+        bot = RemediBot(services, dispatcher, conversation_state)
+        authentication = ConfigurationBotFrameworkAuthentication(
+            BotFrameworkConfig(settings), credentials_factory=credentials_factory
+        )
+        adapter = HardenedCloudAdapter(authentication, settings)
+        scheduler = ProgrammeScheduler(clock)
+        scheduler.start()
+    except BaseException:
+        await database.close()
+        raise
+    return Runtime(database=database, scheduler=scheduler, adapter=adapter, bot=bot, services=services)

@@ -1,0 +1,125 @@
+"""The ``remedi`` command: run the service and do operational chores."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"remedi: configuration error: {error}", file=sys.stderr)
+        print("See .env.example for every setting and what it means.", file=sys.stderr)
+        return 2
+    command: str = args.command
+    if command == "serve":
+        return _serve(settings, args.host, args.port)
+    if command == "db":
+        return asyncio.run(_db(settings, args.db_command))
+    if command == "manifest":
+        return _manifest(settings, args)
+    if command == "settings":
+        for name, value in settings.described().items():
+            print(f"{name}={value}")
+        return 0
+    parser.print_help()
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="remedi", description="ReMEDI reverse-mentoring bot for Microsoft Teams.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot's web service")
+    serve.add_argument("--host", help="address to listen on (default REMEDI_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default PORT or 3978)")
+
+    db = sub.add_parser("db", help="database chores")
+    db.add_argument("db_command", choices=("upgrade", "current"), help="apply migrations, or show the revision")
+
+    manifest = sub.add_parser("manifest", help="Teams app package")
+    manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
+    build = manifest_sub.add_parser("build", help="write the Teams app package (zip) for upload")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    build.add_argument(
+        "--domain",
+        default=os.environ.get("REMEDI_BOT_DOMAIN", ""),
+        help="public host name of the bot (default REMEDI_BOT_DOMAIN)",
+    )
+    build.add_argument(
+        "--version",
+        dest="package_version",
+        default=os.environ.get("REMEDI_PACKAGE_VERSION", ""),
+        help="package version, e.g. 1.0.0 (default: the bot's version)",
+    )
+
+    sub.add_parser("settings", help="show the effective settings (secrets masked)")
+    return parser
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.log_level, settings.secrets)
+    web.run_app(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        shutdown_timeout=15,
+        print=lambda message: print(message, flush=True),
+    )
+    return 0
+
+
+async def _db(settings: Settings, action: str) -> int:
+    from storage.database import open_database
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    database = open_database(settings.database_url)
+    try:
+        if action == "upgrade":
+            await upgrade(database)
+        revision = await current_revision(database)
+        print(f"database revision: {revision or '(empty)'} (latest: {head_revision()})")
+    finally:
+        await database.close()
+    return 0
+
+
+def _manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import __version__
+    from manifest.build import ManifestError, ManifestOptions, build_package
+
+    try:
+        options = ManifestOptions(
+            app_id=settings.bot.app_id,
+            bot_domain=args.domain,
+            version=args.package_version or __version__,
+            publisher_name=os.environ.get("REMEDI_PUBLISHER_NAME", settings.organisation_name),
+            website_url=os.environ.get("REMEDI_WEBSITE_URL", ""),
+            privacy_url=os.environ.get("REMEDI_PRIVACY_URL", ""),
+            terms_url=os.environ.get("REMEDI_TERMS_URL", ""),
+        )
+        path = build_package(options, args.out)
+    except ManifestError as error:
+        print(f"remedi manifest build: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The commands the bot answers today, wired to their use cases.
+
+Handlers are thin: parse the arguments, call one use case, render the answer. Coordinator commands never check
+roles here: the dispatcher runs them through the coordinator gate, which checks and audits.
+"""
+
+from __future__ import annotations
+
+from bot.commands import Audience, Command, CommandRequest, CommandTable, Reply
+from bot.services import Services
+from cards.elements import card, facts, heading, paragraph
+from cards.help import help_card
+from cards.information import about_card, privacy_card
+from programme.errors import InvalidInput
+from programme.identity import PersonId
+
+AUDIT_ENTRIES_SHOWN = 20
+
+
+def build_command_table(services: Services) -> CommandTable:
+    async def show_help(request: CommandRequest) -> Reply:
+        coordinator = await services.coordinators.is_coordinator(request.actor)
+        return Reply(
+            card=help_card(
+                table.help_lines(Audience.EVERYONE),
+                table.help_lines(Audience.COORDINATORS) if coordinator else (),
+            )
+        )
+
+    async def show_about(_request: CommandRequest) -> Reply:
+        return Reply(card=about_card(services.organisation_name))
+
+    async def show_privacy(_request: CommandRequest) -> Reply:
+        return Reply(card=privacy_card(services.organisation_name))
+
+    async def list_coordinators(_request: CommandRequest) -> Reply:
+        people = await services.coordinators.all()
+        rows = [
+            (
+                c.person.value,
+                "set in the service configuration"
+                if c.configured
+                else f"added {c.added_at:%d %b %Y}"
+                if c.added_at
+                else "",
+            )
+            for c in people
+        ]
+        body = [heading("Programme coordinators"), facts(rows) if rows else paragraph("There are none yet.")]
+        return Reply(card=card(body))
+
+    async def add_coordinator(request: CommandRequest) -> Reply:
+        person = _person_argument(request.arguments)
+        added = await services.coordinators.add(request.actor, person)
+        if not added:
+            return Reply(text=f"{person} is already a coordinator; nothing changed.")
+        return Reply(text=f"Done: {person} is now a programme coordinator.")
+
+    async def remove_coordinator(request: CommandRequest) -> Reply:
+        person = _person_argument(request.arguments)
+        removed = await services.coordinators.remove(request.actor, person)
+        if not removed:
+            return Reply(text=f"{person} is not on the coordinator list; nothing changed.")
+        return Reply(text=f"Done: {person} is no longer a programme coordinator.")
+
+    async def show_audit(_request: CommandRequest) -> Reply:
+        entries = await services.audit.recent(AUDIT_ENTRIES_SHOWN)
+        rows = [
+            (
+                f"{e.at:%d %b %H:%M}",
+                f"{e.action} by {e.actor} \u2192 {e.outcome}" + (f" ({e.target})" if e.target else ""),
+            )
+            for e in entries
+        ]
+        body = [
+            heading("Recent coordinator actions"),
+            facts(rows) if rows else paragraph("Nothing recorded yet."),
+        ]
+        return Reply(card=card(body))
+
+    table = CommandTable(
+        [
+            Command("help", "Show what I can do.", Audience.EVERYONE, show_help),
+            Command("about", "What reverse mentoring is and how a cohort runs.", Audience.EVERYONE, show_about),
+            Command("privacy", "What the bot keeps about you and who can see it.", Audience.EVERYONE, show_privacy),
+            Command("coordinators", "List the programme coordinators.", Audience.COORDINATORS, list_coordinators),
+            Command(
+                "coordinator add",
+                "Make someone a coordinator (their Entra object id).",
+                Audience.COORDINATORS,
+                add_coordinator,
+                argument="<object id>",
+                audit_target=_audit_person,
+            ),
+            Command(
+                "coordinator remove",
+                "Remove a coordinator (their Entra object id).",
+                Audience.COORDINATORS,
+                remove_coordinator,
+                argument="<object id>",
+                audit_target=_audit_person,
+            ),
+            Command("audit", "Show the most recent coordinator actions.", Audience.COORDINATORS, show_audit),
+        ]
+    )
+    return table
+
+
+def _person_argument(arguments: str) -> PersonId:
+    try:
+        return PersonId.parse(arguments)
+    except InvalidInput:
+        raise InvalidInput(
+            "Please give the person's Entra object id, for example: coordinator add "
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301. You can find it in their Entra (Azure AD) profile."
+        ) from None
+
+
+def _audit_person(arguments: str) -> str | None:
+    try:
+        return PersonId.parse(arguments).value
+    except InvalidInput:
+        return None

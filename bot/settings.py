@@ -1,0 +1,298 @@
+"""Settings: read once from the environment (and an optional ``.env``), validated, then immutable.
+
+A mistake stops start-up with a message naming the variable, because a bot that starts half-configured fails
+later, in front of a participant. Secret values are wrapped in :class:`Secret` so no log line can show them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.network import is_loopback_host
+from bot.secret import Secret
+from programme.errors import InvalidInput
+from programme.identity import PersonId, TenantId, is_guid
+from storage.database import DatabaseUrlError, async_url
+
+DEFAULT_DATABASE_URL = "sqlite:///data/remedi.db"
+
+E = TypeVar("E", bound="StrEnum")
+T = TypeVar("T")
+
+
+class _Getter(Protocol):
+    def __call__(self, name: str, default: str = "") -> str: ...
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message starts with the variable's name."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    PRODUCTION = "production"
+
+
+class AppType(StrEnum):
+    SINGLE_TENANT = "SingleTenant"
+    MULTI_TENANT = "MultiTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    app_id: str
+    password: Secret
+    app_type: AppType
+    tenant_id: str
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+
+@dataclass(frozen=True)
+class GraphIdentity:
+    tenant_id: str
+    client_id: str
+    client_secret: Secret
+
+    @property
+    def uses_managed_identity(self) -> bool:
+        return not self.client_secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: Environment
+    bot: BotIdentity
+    graph: GraphIdentity | None
+    database_url: str
+    allowed_tenants: frozenset[TenantId]
+    coordinators: frozenset[PersonId]
+    openid_metadata_url: str | None
+    token_issuer: str | None
+    graph_base_url: str | None
+    host: str
+    port: int
+    timezone: ZoneInfo
+    organisation_name: str
+    log_level: str
+    secrets: tuple[Secret, ...] = field(default=(), repr=False)
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment is Environment.LOCAL
+
+    def tenant_allowed(self, tenant: TenantId | None) -> bool:
+        if not self.allowed_tenants:
+            # Only reachable in local mode: production refuses to start without an allow-list.
+            return True
+        return tenant is not None and tenant in self.allowed_tenants
+
+    def described(self) -> dict[str, str]:
+        """What an operator may see: everything but the secrets' values."""
+        return {
+            "REMEDI_ENV": self.environment.value,
+            "MicrosoftAppId": self.bot.app_id or "(empty: authentication off)",
+            "MicrosoftAppPassword": "(set)" if self.bot.password else "(not set)",
+            "MicrosoftAppType": self.bot.app_type.value,
+            "MicrosoftAppTenantId": self.bot.tenant_id or "(not set)",
+            "AZURE_TENANT_ID": self.graph.tenant_id if self.graph else "(not set: Graph off)",
+            "AZURE_CLIENT_ID": self.graph.client_id if self.graph else "(not set)",
+            "AZURE_CLIENT_SECRET": "(set)" if self.graph and self.graph.client_secret else "(not set)",
+            "REMEDI_DATABASE_URL": _mask_url_password(self.database_url),
+            "REMEDI_ALLOWED_TENANTS": ",".join(sorted(t.value for t in self.allowed_tenants)) or "(any: local)",
+            "REMEDI_COORDINATORS": ",".join(sorted(p.value for p in self.coordinators)) or "(none)",
+            "REMEDI_BOT_OPENID_METADATA_URL": self.openid_metadata_url or "(Bot Framework default)",
+            "REMEDI_BOT_TOKEN_ISSUER": self.token_issuer or "(Bot Framework default)",
+            "REMEDI_GRAPH_BASE_URL": self.graph_base_url or "(Microsoft Graph)",
+            "REMEDI_HOST": self.host,
+            "PORT": str(self.port),
+            "REMEDI_TIMEZONE": self.timezone.key,
+            "REMEDI_ORGANISATION_NAME": self.organisation_name,
+            "REMEDI_LOG_LEVEL": self.log_level,
+        }
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings; real environment variables win over the ``.env`` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return parse_settings(values)
+
+
+def parse_settings(values: Mapping[str, str]) -> Settings:
+    def get(name: str, default: str = "") -> str:
+        return values.get(name, default).strip()
+
+    environment = _enum(Environment, "REMEDI_ENV", get("REMEDI_ENV", Environment.PRODUCTION.value))
+    bot = _bot_identity(get, environment)
+    graph = _graph_identity(get)
+
+    database_url = get("REMEDI_DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
+    try:
+        async_url(database_url)
+    except DatabaseUrlError as error:
+        raise SettingsError("REMEDI_DATABASE_URL", str(error)) from None
+
+    allowed_tenants = _guid_list("REMEDI_ALLOWED_TENANTS", get("REMEDI_ALLOWED_TENANTS"), TenantId.parse)
+    if not allowed_tenants and bot.tenant_id:
+        allowed_tenants = frozenset({TenantId.parse(bot.tenant_id)})
+    if not allowed_tenants and environment is Environment.PRODUCTION:
+        raise SettingsError(
+            "REMEDI_ALLOWED_TENANTS",
+            "is required outside local mode: list the tenant ids of the organisations this bot serves",
+        )
+
+    return Settings(
+        environment=environment,
+        bot=bot,
+        graph=graph,
+        database_url=database_url,
+        allowed_tenants=allowed_tenants,
+        coordinators=_guid_list("REMEDI_COORDINATORS", get("REMEDI_COORDINATORS"), PersonId.parse),
+        openid_metadata_url=_optional_url("REMEDI_BOT_OPENID_METADATA_URL", get("REMEDI_BOT_OPENID_METADATA_URL")),
+        token_issuer=get("REMEDI_BOT_TOKEN_ISSUER") or None,
+        graph_base_url=_graph_base_url(get("REMEDI_GRAPH_BASE_URL")),
+        host=get("REMEDI_HOST", "127.0.0.1") or "127.0.0.1",
+        port=_port(get("PORT", "3978") or "3978"),
+        timezone=_timezone(get("REMEDI_TIMEZONE", "Europe/London") or "Europe/London"),
+        organisation_name=_plain_text(
+            "REMEDI_ORGANISATION_NAME",
+            get("REMEDI_ORGANISATION_NAME", "your organisation") or "your organisation",
+        ),
+        log_level=_enum_text(
+            "REMEDI_LOG_LEVEL",
+            get("REMEDI_LOG_LEVEL", "INFO").upper() or "INFO",
+            ("DEBUG", "INFO", "WARNING", "ERROR"),
+        ),
+        secrets=tuple(s for s in (bot.password, graph.client_secret if graph else Secret("")) if s),
+    )
+
+
+def _bot_identity(get: _Getter, environment: Environment) -> BotIdentity:
+    app_id = get("MicrosoftAppId")
+    password = Secret(get("MicrosoftAppPassword"))
+    app_type = _enum(AppType, "MicrosoftAppType", get("MicrosoftAppType", AppType.SINGLE_TENANT.value))
+    tenant_id = get("MicrosoftAppTenantId")
+    if tenant_id and not is_guid(tenant_id):
+        raise SettingsError("MicrosoftAppTenantId", "must be a tenant id (a GUID)")
+    if not app_id:
+        if environment is not Environment.LOCAL:
+            raise SettingsError(
+                "MicrosoftAppId",
+                "is empty, which turns authentication off; that is only allowed with REMEDI_ENV=local",
+            )
+        if password:
+            raise SettingsError("MicrosoftAppPassword", "is set but MicrosoftAppId is empty")
+        # With no app id botbuilder only accepts unauthenticated traffic in its multi-tenant mode.
+        return BotIdentity(app_id="", password=password, app_type=AppType.MULTI_TENANT, tenant_id=tenant_id)
+    if not is_guid(app_id):
+        raise SettingsError("MicrosoftAppId", "must be the bot's Entra application (client) id, a GUID")
+    if app_type is not AppType.USER_ASSIGNED_MSI and not password:
+        raise SettingsError("MicrosoftAppPassword", f"is required when MicrosoftAppType is {app_type.value}")
+    if app_type in (AppType.SINGLE_TENANT, AppType.USER_ASSIGNED_MSI) and not tenant_id:
+        raise SettingsError("MicrosoftAppTenantId", f"is required when MicrosoftAppType is {app_type.value}")
+    return BotIdentity(app_id=app_id, password=password, app_type=app_type, tenant_id=tenant_id)
+
+
+def _graph_identity(get: _Getter) -> GraphIdentity | None:
+    tenant_id = get("AZURE_TENANT_ID")
+    client_id = get("AZURE_CLIENT_ID")
+    secret = Secret(get("AZURE_CLIENT_SECRET"))
+    if not tenant_id:
+        if client_id or secret:
+            raise SettingsError("AZURE_TENANT_ID", "is required when AZURE_CLIENT_ID or AZURE_CLIENT_SECRET is set")
+        return None
+    if not is_guid(tenant_id):
+        raise SettingsError("AZURE_TENANT_ID", "must be a tenant id (a GUID)")
+    if not client_id:
+        raise SettingsError("AZURE_CLIENT_ID", "is required when AZURE_TENANT_ID is set")
+    if not is_guid(client_id):
+        raise SettingsError("AZURE_CLIENT_ID", "must be an application or managed identity client id (a GUID)")
+    return GraphIdentity(tenant_id=tenant_id, client_id=client_id, client_secret=secret)
+
+
+def _enum(kind: type[E], variable: str, raw: str) -> E:
+    for member in kind:
+        if member.value.lower() == raw.lower():
+            return member
+    allowed = ", ".join(m.value for m in kind)
+    raise SettingsError(variable, f"'{raw}' is not one of {allowed}")
+
+
+def _enum_text(variable: str, raw: str, allowed: tuple[str, ...]) -> str:
+    if raw not in allowed:
+        raise SettingsError(variable, f"'{raw}' is not one of {', '.join(allowed)}")
+    return raw
+
+
+def _guid_list(variable: str, raw: str, parse: Callable[[str], T]) -> frozenset[T]:
+    items = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+    parsed: set[T] = set()
+    for item in items:
+        try:
+            parsed.add(parse(item))
+        except InvalidInput:
+            raise SettingsError(variable, f"'{item}' is not a GUID; give a comma-separated list of ids") from None
+    return frozenset(parsed)
+
+
+def _optional_url(variable: str, raw: str) -> str | None:
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SettingsError(variable, "must be an https URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise SettingsError(variable, "may use plain http only for a loopback address (tests)")
+    return raw
+
+
+def _graph_base_url(raw: str) -> str | None:
+    url = _optional_url("REMEDI_GRAPH_BASE_URL", raw)
+    if url is not None and not is_loopback_host(urlsplit(url).hostname or ""):
+        raise SettingsError("REMEDI_GRAPH_BASE_URL", "is for local test servers only and must be a loopback address")
+    return url.rstrip("/") if url else None
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError("PORT", f"'{raw}' is not a TCP port number (1-65535)")
+    return int(raw)
+
+
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("REMEDI_TIMEZONE", f"'{raw}' is not an IANA time zone such as Europe/London") from None
+
+
+def _plain_text(variable: str, raw: str) -> str:
+    if len(raw) > 120 or any(ch in raw for ch in "<>\n\r"):
+        raise SettingsError(variable, "must be plain text of at most 120 characters")
+    return raw
+
+
+def _mask_url_password(url: str) -> str:
+    try:
+        return async_url(url).render_as_string(hide_password=True)
+    except DatabaseUrlError:
+        return "(invalid)"

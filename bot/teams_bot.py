@@ -1,0 +1,189 @@
+"""The Teams activity handler: who is writing, remember how to reach them, and route to a command."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import BotState, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema.teams import TeamInfo
+
+from bot.commands import CommandRequest, Match, Reply
+from bot.dispatcher import CommandDispatcher
+from bot.services import Services
+from bot.turn_identity import Sender, activity_sender, is_personal_chat
+from cards.actions import CardAction, ShowAbout, ShowHelp, ShowPrivacy, parse_action
+from cards.elements import CONTENT_TYPE as CARD_CONTENT_TYPE
+from cards.notices import unknown_command_card
+from cards.welcome import welcome_card
+from programme.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+UNIVERSAL_ACTION = "adaptiveCard/action"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+UNKNOWN_PERSON = (
+    "Sorry, I can't tell who you are from this chat, so I can't help here. Please message me from your "
+    "organisation's Microsoft Teams account."
+)
+GROUP_HELLO = (
+    "Hello! I'm ReMEDI bot; I help run the reverse-mentoring programme. Mention me with 'help' to see what I can "
+    "do. Anything personal is handled in a 1:1 chat with me."
+)
+
+
+class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, services: Services, dispatcher: CommandDispatcher, conversation_state: BotState) -> None:
+        super().__init__()
+        self._services = services
+        self._dispatcher = dispatcher
+        self._conversation_state = conversation_state
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        await self._conversation_state.save_changes(turn_context)
+
+    # Messages and Action.Submit --------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        sender = activity_sender(activity)
+        if sender is None:
+            await turn_context.send_activity(UNKNOWN_PERSON)
+            return
+        if await self._remember(turn_context, sender) and is_personal_chat(activity):
+            await self._send(turn_context, Reply(card=welcome_card(self._services.organisation_name)))
+
+        if activity.value is not None and not (activity.text or "").strip():
+            await self._send(turn_context, await self._submitted_action(sender, activity))
+            return
+
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
+        match = self._dispatcher.table.match(text or "")
+        if not isinstance(match, Match):
+            if match.text:
+                await self._send(turn_context, Reply(card=unknown_command_card(match.text, match.suggestions)))
+            return
+        request = _request(sender, match.arguments)
+        await self._send(turn_context, await self._dispatcher.run(match.command, request, reference=activity.id or ""))
+
+    async def _submitted_action(self, sender: Sender, activity: Activity) -> Reply:
+        try:
+            action = parse_action(None, activity.value)
+        except InvalidInput as error:
+            return Reply(text=error.user_message)
+        return await self._run_action(sender, action, activity.id or "")
+
+    # Universal Actions (Action.Execute) -----------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != UNIVERSAL_ACTION:
+            return await super().on_invoke_activity(turn_context)
+        try:
+            return await self._on_universal_action(turn_context)
+        except Exception:
+            # Teams shows the body's message; a 500 from us would only show a generic failure and retry.
+            log.exception("card action failed (activity %s)", turn_context.activity.id)
+            return _invoke_error(500, "Something went wrong on our side. Please try again in a minute.")
+
+    async def _on_universal_action(self, turn_context: TurnContext) -> InvokeResponse:
+        activity: Activity = turn_context.activity
+        sender = activity_sender(activity)
+        if sender is None:
+            return _invoke_error(401, UNKNOWN_PERSON)
+        await self._remember(turn_context, sender)
+        verb, data = _execute_payload(activity.value)
+        try:
+            action = parse_action(verb, data)
+        except InvalidInput as error:
+            return _invoke_error(400, error.user_message)
+        reply = await self._run_action(sender, action, activity.id or "")
+        if reply.card is not None:
+            # The returned card replaces the one that was clicked, so card buttons navigate in place.
+            return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.card})
+        return InvokeResponse(
+            status=200, body={"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": reply.text or "Done."}
+        )
+
+    async def _run_action(self, sender: Sender, action: CardAction, reference: str) -> Reply:
+        match action:
+            case ShowHelp():
+                name = "help"
+            case ShowAbout():
+                name = "about"
+            case ShowPrivacy():
+                name = "privacy"
+        return await self._dispatcher.run(self._dispatcher.named(name), _request(sender, ""), reference=reference)
+
+    # Installation and membership ------------------------------------------------------------------------------
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not is_personal_chat(activity):
+            await turn_context.send_activity(GROUP_HELLO)
+            return
+        sender = activity_sender(activity)
+        if sender is not None and await self._remember(turn_context, sender):
+            await self._send(turn_context, Reply(card=welcome_card(self._services.organisation_name)))
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if not is_personal_chat(activity):
+            if any(member.id == bot_id for member in teams_members_added):
+                await turn_context.send_activity(GROUP_HELLO)
+            return
+        # In a 1:1 chat "members added" means the person installed the bot (or the bot was installed for them).
+        sender = activity_sender(activity)
+        if sender is not None and await self._remember(turn_context, sender):
+            await self._send(turn_context, Reply(card=welcome_card(self._services.organisation_name)))
+
+    # Helpers -------------------------------------------------------------------------------------------------
+
+    async def _remember(self, turn_context: TurnContext, sender: Sender) -> bool:
+        """Keep the latest 1:1 conversation reference; True when the person is new to us."""
+        activity = turn_context.activity
+        if not is_personal_chat(activity):
+            # A group chat's reference would send someone's private nudges to the whole group.
+            return False
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        return await self._services.contacts.remember(
+            sender.tenant, sender.person, reference, self._services.clock.now()
+        )
+
+    async def _send(self, turn_context: TurnContext, reply: Reply) -> None:
+        if reply.text:
+            await turn_context.send_activity(MessageFactory.text(reply.text))
+        if reply.card is not None:
+            await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(reply.card)))
+
+
+def _request(sender: Sender, arguments: str) -> CommandRequest:
+    return CommandRequest(
+        actor=sender.person, tenant=sender.tenant, display_name=sender.display_name, arguments=arguments
+    )
+
+
+def _execute_payload(value: Any) -> tuple[object, object]:
+    """The verb and data of an Action.Execute invoke; anything malformed becomes (None, None)."""
+    if not isinstance(value, Mapping):
+        return None, None
+    action = value.get("action")
+    if not isinstance(action, Mapping) or action.get("type") != "Action.Execute":
+        return None, None
+    return action.get("verb"), action.get("data")
+
+
+def _invoke_error(status: int, message: str) -> InvokeResponse:
+    code = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}.get(status, "InternalError")
+    return InvokeResponse(
+        status=200,
+        body={"statusCode": status, "type": ERROR_CONTENT_TYPE, "value": {"code": code, "message": message}},
+    )

@@ -1,0 +1,65 @@
+"""Small building blocks shared by every card family, so cards look alike and stay within schema 1.5."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def card(body: Iterable[Element], actions: Iterable[Element] = ()) -> Card:
+    built: Card = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": list(body),
+    }
+    action_list = list(actions)
+    if action_list:
+        built["actions"] = action_list
+    return built
+
+
+def heading(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+
+
+def subheading(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "wrap": True, "spacing": "Medium"}
+
+
+def paragraph(text: str, *, subtle: bool = False) -> Element:
+    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
+
+
+def execute(title: str, verb: str, data: Mapping[str, Any] | None = None, *, primary: bool = False) -> Element:
+    """A Universal Action button. The verb is repeated in ``data`` so Action.Submit-style hosts still route it."""
+    action: Element = {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": verb,
+        "data": {"action": verb, **(data or {})},
+    }
+    if primary:
+        action["style"] = "positive"
+    return action
+
+
+def escape_markdown(text: str) -> str:
+    """Neutralise the Markdown subset TextBlocks render, so text people typed shows as typed."""
+    for ch in ("\\", "*", "_", "[", "]", "(", ")", "#", "`", ">", "~"):
+        text = text.replace(ch, "\\" + ch)
+    return text

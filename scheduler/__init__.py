@@ -1,0 +1,1 @@
+"""Timed work: an APScheduler loop started and stopped with the service, calling programme use cases."""

@@ -1,0 +1,79 @@
+"""Opening the database: URL normalisation, engine creation and a reachability probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+class DatabaseUrlError(ValueError):
+    """The configured database URL cannot be used."""
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: AsyncEngine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def is_reachable(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def async_url(raw: str) -> URL:
+    """Accept the URLs people usually write (``postgresql://``, ``sqlite:///``) and pick our async driver."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as error:
+        raise DatabaseUrlError("is not a database URL (expected sqlite:///path or postgresql://...)") from error
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise DatabaseUrlError(f"uses '{url.drivername}', but only SQLite and PostgreSQL are supported")
+    return url.set(drivername=driver)
+
+
+def open_database(raw_url: str, *, echo: bool = False) -> Database:
+    url = async_url(raw_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo)
+        _tune_sqlite(engine)
+    else:
+        engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return Database(engine)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    # WAL lets the health probe and the scheduler read while a turn writes; foreign keys are off by default in
+    # SQLite; the busy timeout turns brief lock contention into a short wait instead of an error.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,81 @@
+"""The schema, as SQLAlchemy Core tables; migrations in ``storage/migrations`` create exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, DateTime, Dialect, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend.
+
+    SQLite has no time zone type and hands back naive values; storing UTC and re-attaching it on the way out
+    keeps the core's rule that every datetime is aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone first")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("person_id", String(36), primary_key=True),
+    Column("address", JSON, nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=False),
+    Column("last_seen", UtcDateTime(), nullable=False),
+)
+
+coordinators = Table(
+    "coordinators",
+    metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("added_by", String(36), nullable=True),
+    Column("added_at", UtcDateTime(), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("actor_id", String(36), nullable=False, index=True),
+    Column("action", String(80), nullable=False),
+    Column("outcome", String(80), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("detail", JSON, nullable=False),
+)
+
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("etag", String(36), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
