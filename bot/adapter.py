@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import jwt
+import requests
 from aiohttp import web
 from botbuilder.core import Bot, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -28,16 +28,6 @@ from bot.settings import Settings
 from bot.turn_identity import activity_tenant
 
 log = logging.getLogger(__name__)
-
-# What botbuilder raises for a token it rejects, depending on where in its validation the token fails.
-_TOKEN_REJECTIONS: tuple[type[BaseException], ...] = (
-    PermissionError,
-    jwt.PyJWTError,
-    KeyError,
-    AttributeError,
-    TypeError,
-    ValueError,
-)
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -95,14 +85,21 @@ class HardenedCloudAdapter(CloudAdapter):  # type: ignore[misc]
             # this machine so a local bot cannot be used to send requests elsewhere.
             if not is_loopback_url(activity.service_url):
                 return _problem(403, "with authentication off, only a client on this machine may talk to the bot")
-            return await self.bot_framework_authentication.authenticate_request(activity, "")
+            # botbuilder recognises "no credentials" only by a None header; "" is treated as a malformed token.
+            return await self.bot_framework_authentication.authenticate_request(activity, None)
         if not header:
             return _problem(401, "missing Authorization header")
         if not _looks_like_bearer(header):
             return _problem(401, "malformed Authorization header")
         try:
             return await self.bot_framework_authentication.authenticate_request(activity, header)
-        except _TOKEN_REJECTIONS as error:
+        except requests.RequestException as error:
+            # The signing keys could not be fetched: our problem, not the caller's, and worth a retry.
+            log.error("could not fetch the Bot Framework signing keys: %s", type(error).__name__)
+            return _problem(503, "authentication is temporarily unavailable")
+        except Exception as error:
+            # botbuilder signals a bad token with PermissionError, PyJWT errors, IndexError, KeyError, bare
+            # Exception and more, depending on where validation stops; every one of them means "not accepted".
             log.info("rejected a request token: %s", type(error).__name__)
             return _problem(401, "the token was not accepted")
 

@@ -7,6 +7,8 @@ reverse order, so ``SIGTERM`` lets in-flight turns finish and leaves the databas
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,8 +20,10 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.adapter import HardenedCloudAdapter
 from bot.command_set import build_command_table
+from bot.credentials import CachingCredentialFactory
 from bot.dispatcher import CommandDispatcher
 from bot.health import health_endpoint
+from bot.openid_keys import keep_keys_fresh
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import RemediBot
@@ -46,6 +50,7 @@ class Runtime:
     adapter: HardenedCloudAdapter
     bot: RemediBot
     services: Services
+    auth_config: BotFrameworkConfig
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -54,18 +59,34 @@ RUNTIME = web.AppKey("runtime", Runtime)
 class BotFrameworkConfig:
     """The attribute-style configuration ``ConfigurationBotFrameworkAuthentication`` reads.
 
-    It must be an object with attributes: given a dict, botbuilder silently turns authentication off.
+    It must be an object with attributes: given a dict, botbuilder silently turns authentication off. Every
+    endpoint is set explicitly, because once any one is overridden botbuilder treats the unset ones as None
+    rather than as the public-cloud defaults (the outbound token would then come from the wrong authority).
     """
+
+    TO_CHANNEL_FROM_BOT_LOGIN_URL = "https://login.microsoftonline.com/"
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
+    OAUTH_URL = "https://api.botframework.com"
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+    )
+    CALLER_ID = "urn:botframework:azure"
 
     def __init__(self, settings: Settings) -> None:
         self.APP_ID = settings.bot.app_id
         self.APP_PASSWORD = settings.bot.password.reveal()
         self.APP_TYPE = settings.bot.app_type.value
         self.APP_TENANTID = settings.bot.tenant_id
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = (
+            settings.openid_metadata_url or "https://login.botframework.com/v1/.well-known/openidconfiguration"
+        )
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer or "https://api.botframework.com"
         if settings.openid_metadata_url:
-            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
-        if settings.token_issuer:
-            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+            # Tests mint their own tokens; no token they make may send botbuilder to the internet.
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = settings.openid_metadata_url
+
+    def __repr__(self) -> str:
+        return f"BotFrameworkConfig(APP_ID={self.APP_ID!r}, APP_TYPE={self.APP_TYPE!r})"
 
 
 def create_app(
@@ -80,10 +101,19 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         runtime = await _start(settings, the_clock, credentials_factory)
         app[RUNTIME] = runtime
+        key_refresher = (
+            asyncio.create_task(keep_keys_fresh(runtime.auth_config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL))
+            if settings.bot.auth_enabled
+            else None
+        )
         log.info("ReMEDI bot started (%s, database %s)", settings.environment.value, runtime.database.dialect)
         try:
             yield
         finally:
+            if key_refresher is not None:
+                key_refresher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await key_refresher
             runtime.scheduler.shutdown()
             await runtime.database.close()
             log.info("ReMEDI bot stopped")
@@ -124,8 +154,9 @@ async def _start(
         dispatcher = CommandDispatcher(build_command_table(services), services.gate)
         conversation_state = ConversationState(SqlBotStateStorage(database, clock))
         bot = RemediBot(services, dispatcher, conversation_state)
+        config = BotFrameworkConfig(settings)
         authentication = ConfigurationBotFrameworkAuthentication(
-            BotFrameworkConfig(settings), credentials_factory=credentials_factory
+            config, credentials_factory=credentials_factory or CachingCredentialFactory.from_configuration(config)
         )
         adapter = HardenedCloudAdapter(authentication, settings)
         scheduler = ProgrammeScheduler(clock)
@@ -133,4 +164,6 @@ async def _start(
     except BaseException:
         await database.close()
         raise
-    return Runtime(database=database, scheduler=scheduler, adapter=adapter, bot=bot, services=services)
+    return Runtime(
+        database=database, scheduler=scheduler, adapter=adapter, bot=bot, services=services, auth_config=config
+    )
