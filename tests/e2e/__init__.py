@@ -1,0 +1,1 @@
+"""End-to-end tests: the real service driven through the Microsoft 365 Agents Playground."""
