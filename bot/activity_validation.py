@@ -68,7 +68,10 @@ def validate_activity(body: Any) -> Mapping[str, Any]:
         raise InvalidActivity("'text' is too long")
     service_url = body.get("serviceUrl")
     if isinstance(service_url, str):
-        parts = urlsplit(service_url)
+        try:
+            parts = urlsplit(service_url)
+        except ValueError:  # e.g. an unclosed "[" or characters that NFKC-normalise into URL delimiters
+            raise InvalidActivity("'serviceUrl' must be an http(s) URL") from None
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise InvalidActivity("'serviceUrl' must be an http(s) URL")
     if kind in ("message", "invoke", "conversationUpdate", "installationUpdate"):

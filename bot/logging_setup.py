@@ -26,7 +26,12 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         # Format once, redact, and freeze the result so handlers cannot re-expand the raw arguments.
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A filter runs outside the handler's error handling: raising here would crash the caller's code
+            # over a bad log call, where logging itself would only complain on stderr.
+            message = f"{record.msg} (unformattable log arguments: {record.args!r})"
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         record.msg = self.redact(message)

@@ -80,7 +80,8 @@ class Settings:
     environment: Environment
     bot: BotIdentity
     graph: GraphIdentity | None
-    database_url: str
+    # Not in repr: a PostgreSQL URL carries its password; described() shows it masked.
+    database_url: str = field(repr=False)
     allowed_tenants: frozenset[TenantId]
     coordinators: frozenset[PersonId]
     openid_metadata_url: str | None
@@ -182,7 +183,9 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             get("REMEDI_LOG_LEVEL", "INFO").upper() or "INFO",
             ("DEBUG", "INFO", "WARNING", "ERROR"),
         ),
-        secrets=tuple(s for s in (bot.password, graph.client_secret if graph else Secret("")) if s),
+        secrets=tuple(
+            s for s in (bot.password, graph.client_secret if graph else Secret(""), _url_password(database_url)) if s
+        ),
     )
 
 
@@ -257,7 +260,10 @@ def _guid_list(variable: str, raw: str, parse: Callable[[str], T]) -> frozenset[
 def _optional_url(variable: str, raw: str) -> str | None:
     if not raw:
         return None
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unclosed "[" around an IPv6 address
+        raise SettingsError(variable, "must be an https URL") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SettingsError(variable, "must be an https URL")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
@@ -273,7 +279,8 @@ def _graph_base_url(raw: str) -> str | None:
 
 
 def _port(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+    # isascii: str.isdigit() accepts characters such as "²" that int() then refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 65535:
         raise SettingsError("PORT", f"'{raw}' is not a TCP port number (1-65535)")
     return int(raw)
 
@@ -291,8 +298,21 @@ def _plain_text(variable: str, raw: str) -> str:
     return raw
 
 
+def _url_password(url: str) -> Secret:
+    try:
+        parsed = async_url(url)
+    except DatabaseUrlError:
+        return Secret("")
+    # libpq-style URLs may carry the password as a query parameter instead of in the authority.
+    in_query = parsed.query.get("password")
+    return Secret(parsed.password or (in_query if isinstance(in_query, str) else ""))
+
+
 def _mask_url_password(url: str) -> str:
     try:
-        return async_url(url).render_as_string(hide_password=True)
+        parsed = async_url(url)
     except DatabaseUrlError:
         return "(invalid)"
+    if "password" in parsed.query:
+        parsed = parsed.update_query_dict({"password": "***"})
+    return parsed.render_as_string(hide_password=True)

@@ -45,6 +45,9 @@ MAX_VERB_LENGTH = 64
 
 def parse_action(verb: object, data: object) -> CardAction:
     """Parse an Action.Execute (verb + data) or an Action.Submit (data carrying ``action``)."""
+    if verb is not None and not isinstance(verb, str):
+        # A verb that is present but not text was tampered with; do not fall back to guessing from ``data``.
+        raise UnknownAction("That button is not one I recognise.")
     name = verb if isinstance(verb, str) and verb else None
     if name is None and isinstance(data, Mapping):
         candidate = data.get("action")

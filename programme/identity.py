@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from programme.errors import InvalidInput
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def is_guid(text: str) -> bool:
-    return bool(_GUID.match(text))
+    # fullmatch, not match: "$" also matches before a trailing newline, which uuid.UUID then rejects with a
+    # ValueError instead of our InvalidInput.
+    return bool(_GUID.fullmatch(text))
 
 
 def normalise_guid(text: str, *, what: str) -> str:
