@@ -110,17 +110,19 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+async def stack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     require_playground()
     (tmp_path / "playground").mkdir()
-    async with run_service(tmp_path) as service:
-        async with start_playground(
+    async with (
+        run_service(tmp_path) as service,
+        start_playground(
             node_modules=NODE_MODULES,
             bot_endpoint=f"{service.url}/api/messages",
             config_path=TENANT_FILE,
             log_path=tmp_path / "playground" / "playground.log",
-        ) as playground:
-            async with PlaygroundClient(playground.base_url) as client:
-                yield Stack(service=service, playground=playground, client=client)
-            # A failing test shows why: the service's own log is attached to the report.
-            print(service.log()[-4000:])
+        ) as playground,
+        PlaygroundClient(playground.base_url) as client,
+    ):
+        yield Stack(service=service, playground=playground, client=client)
+    # Shown with a failing test's report: what the service itself logged.
+    request.node.add_report_section("teardown", "remedi serve log", service.log()[-8000:])
