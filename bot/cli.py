@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, read_environment
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,16 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the Teams app package (zip) for upload")
     build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    build.add_argument("--domain", help="public host name of the bot (default REMEDI_BOT_DOMAIN)")
     build.add_argument(
-        "--domain",
-        default=os.environ.get("REMEDI_BOT_DOMAIN", ""),
-        help="public host name of the bot (default REMEDI_BOT_DOMAIN)",
-    )
-    build.add_argument(
-        "--version",
-        dest="package_version",
-        default=os.environ.get("REMEDI_PACKAGE_VERSION", ""),
-        help="package version, e.g. 1.0.0 (default: the bot's version)",
+        "--version", dest="package_version", help="package version, e.g. 1.0.0 (default REMEDI_PACKAGE_VERSION)"
     )
 
     sub.add_parser("settings", help="show the effective settings (secrets masked)")
@@ -99,23 +91,37 @@ async def _db(settings: Settings, action: str) -> int:
     return 0
 
 
+# What each manifest field is set from, so an error can name the setting to fix.
+_MANIFEST_SOURCES = {
+    "app_id": "MicrosoftAppId",
+    "bot_domain": "--domain or REMEDI_BOT_DOMAIN",
+    "version": "--version or REMEDI_PACKAGE_VERSION",
+    "publisher_name": "REMEDI_PUBLISHER_NAME",
+    "website_url": "REMEDI_WEBSITE_URL",
+    "privacy_url": "REMEDI_PRIVACY_URL",
+    "terms_url": "REMEDI_TERMS_URL",
+}
+
+
 def _manifest(settings: Settings, args: argparse.Namespace) -> int:
     from bot import __version__
     from manifest.build import ManifestError, ManifestOptions, build_package
 
+    env = read_environment()
     try:
         options = ManifestOptions(
             app_id=settings.bot.app_id,
-            bot_domain=args.domain,
-            version=args.package_version or __version__,
-            publisher_name=os.environ.get("REMEDI_PUBLISHER_NAME", settings.organisation_name),
-            website_url=os.environ.get("REMEDI_WEBSITE_URL", ""),
-            privacy_url=os.environ.get("REMEDI_PRIVACY_URL", ""),
-            terms_url=os.environ.get("REMEDI_TERMS_URL", ""),
+            bot_domain=args.domain or env.get("REMEDI_BOT_DOMAIN", ""),
+            version=args.package_version or env.get("REMEDI_PACKAGE_VERSION", "") or __version__,
+            publisher_name=env.get("REMEDI_PUBLISHER_NAME", "") or settings.organisation_name,
+            website_url=env.get("REMEDI_WEBSITE_URL", ""),
+            privacy_url=env.get("REMEDI_PRIVACY_URL", ""),
+            terms_url=env.get("REMEDI_TERMS_URL", ""),
         )
         path = build_package(options, args.out)
     except ManifestError as error:
-        print(f"remedi manifest build: {error}", file=sys.stderr)
+        source = _MANIFEST_SOURCES.get(error.field, error.field)
+        print(f"remedi manifest build: {error} (set {source})", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0

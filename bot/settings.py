@@ -129,13 +129,18 @@ class Settings:
         }
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    """Read settings; real environment variables win over the ``.env`` file."""
+def read_environment(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """The raw variables: the ``.env`` file, overridden by the real environment."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    return parse_settings(values)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings; real environment variables win over the ``.env`` file."""
+    return parse_settings(read_environment(environ, env_file))
 
 
 def parse_settings(values: Mapping[str, str]) -> Settings:

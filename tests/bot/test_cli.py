@@ -1,0 +1,110 @@
+"""The `remedi` command: configuration errors, settings display, database chores and the app package."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.migrate import head_revision
+
+APP_ID = "0b7f4c4e-6a59-4b0c-9d1e-2f3a4b5c6d7e"
+TENANT = "8a5d7f3c-1b2e-4c6d-9e0f-a1b2c3d4e5f6"
+SECRET = "cli-secret-value-never-shown"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The developer's own .env and variables must not leak into these runs.
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("REMEDI_", "Microsoft", "AZURE_", "PORT")):
+            monkeypatch.delenv(name)
+
+
+def _production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMEDI_ENV", "production")
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("MicrosoftAppPassword", SECRET)
+    monkeypatch.setenv("MicrosoftAppTenantId", TENANT)
+
+
+def test_a_configuration_error_names_the_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settings"]) == 2
+    err = capsys.readouterr().err
+    assert "MicrosoftAppId" in err
+    assert "Traceback" not in err
+
+
+def test_settings_are_shown_with_secrets_masked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _production(monkeypatch)
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert f"MicrosoftAppId={APP_ID}" in out
+    assert "MicrosoftAppPassword=(set)" in out
+    assert SECRET not in out
+
+
+def test_env_file_is_read_and_the_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_text("REMEDI_ENV=local\nREMEDI_ORGANISATION_NAME=From the file\nPORT=4000\n")
+    monkeypatch.setenv("PORT", "4100")
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "REMEDI_ORGANISATION_NAME=From the file" in out
+    assert "PORT=4100" in out
+
+
+def test_db_upgrade_creates_the_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REMEDI_ENV", "local")
+    monkeypatch.setenv("REMEDI_DATABASE_URL", f"sqlite:///{tmp_path / 'new' / 'remedi.db'}")
+    assert main(["db", "current"]) == 0
+    assert "(empty)" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert f"database revision: {head_revision()}" in capsys.readouterr().out
+    assert (tmp_path / "new" / "remedi.db").is_file()
+
+
+def test_manifest_build_writes_the_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _production(monkeypatch)
+    (tmp_path / ".env").write_text(
+        "REMEDI_BOT_DOMAIN=remedi.northmoor.example\nREMEDI_PUBLISHER_NAME=Northmoor\n"
+        "REMEDI_WEBSITE_URL=https://northmoor.example/remedi\nREMEDI_PRIVACY_URL=https://northmoor.example/privacy\n"
+        "REMEDI_TERMS_URL=https://northmoor.example/terms\n"
+    )
+    assert main(["manifest", "build", "--out", str(tmp_path / "out"), "--version", "1.2.3"]) == 0
+    package = tmp_path / "out" / "remedi-bot-1.2.3.zip"
+    assert str(package) in capsys.readouterr().out
+    with zipfile.ZipFile(package) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert APP_ID in archive.read("manifest.json").decode()
+
+
+def test_manifest_build_names_the_missing_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _production(monkeypatch)
+    assert main(["manifest", "build", "--out", str(tmp_path / "out")]) == 2
+    assert "REMEDI_BOT_DOMAIN" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_every_setting_is_documented_in_the_example_file() -> None:
+    from bot.settings import parse_settings
+
+    documented = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    names = set(parse_settings({"REMEDI_ENV": "local"}).described()) | set(
+        ("REMEDI_BOT_DOMAIN", "REMEDI_PACKAGE_VERSION", "REMEDI_PUBLISHER_NAME", "REMEDI_WEBSITE_URL")
+    )
+    missing = sorted(name for name in names if f"\n{name}=" not in documented)
+    assert missing == []
