@@ -23,6 +23,7 @@ from msrest.serialization import Model
 
 from bot.activity_validation import InvalidActivity, validate_activity
 from bot.dispatcher import SOMETHING_WENT_WRONG
+from bot.msrest_tuning import speed_up_retry_policy
 from bot.network import is_loopback_url
 from bot.settings import Settings
 from bot.turn_identity import activity_tenant
@@ -42,6 +43,8 @@ def _looks_like_bearer(header: str) -> bool:
 class HardenedCloudAdapter(CloudAdapter):  # type: ignore[misc]
     def __init__(self, authentication: BotFrameworkAuthentication, settings: Settings) -> None:
         super().__init__(authentication)
+        # Part of the adapter, so every bot built on it (the benchmark's echo baseline too) gets the repair.
+        speed_up_retry_policy()
         self._settings = settings
         self.on_turn_error = self._on_turn_error
 

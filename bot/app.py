@@ -28,6 +28,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import RemediBot
 from programme.clock import Clock, SystemClock
+from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
 from scheduler.runner import ProgrammeScheduler
 from storage.audit_log import SqlAuditLog
@@ -145,7 +146,7 @@ async def _start(
         coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
         services = Services(
             clock=clock,
-            contacts=SqlContactBook(database),
+            contacts=RecentContacts(SqlContactBook(database)),
             coordinators=coordinators,
             gate=CoordinatorGate(coordinators, audit, clock),
             audit=audit,

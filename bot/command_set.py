@@ -19,7 +19,7 @@ AUDIT_ENTRIES_SHOWN = 20
 
 def build_command_table(services: Services) -> CommandTable:
     async def show_help(request: CommandRequest) -> Reply:
-        coordinator = await services.coordinators.is_coordinator(request.actor)
+        coordinator = await services.coordinators.shown_as_coordinator(request.actor)
         return Reply(
             card=help_card(
                 table.help_lines(Audience.EVERYONE),

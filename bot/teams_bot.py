@@ -153,10 +153,12 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
         if not is_personal_chat(activity):
             # A group chat's reference would send someone's private nudges to the whole group.
             return False
-        reference = TurnContext.get_conversation_reference(activity).serialize()
-        return await self._services.contacts.remember(
-            sender.tenant, sender.person, reference, self._services.clock.now()
-        )
+        reference = TurnContext.get_conversation_reference(activity)
+        # The id of the message being answered means nothing to a later proactive send, and keeping it would make
+        # every turn look like a new address.
+        reference.activity_id = None
+        address = reference.serialize()
+        return await self._services.contacts.remember(sender.tenant, sender.person, address, self._services.clock.now())
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> None:
         if reply.text:

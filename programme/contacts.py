@@ -6,9 +6,10 @@ latest one, so a message can reach someone who has not written to us recently.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from programme.identity import PersonId, TenantId
@@ -31,3 +32,36 @@ class ContactBook(Protocol):
         ...
 
     async def find(self, tenant: TenantId, person: PersonId) -> Contact | None: ...
+
+
+class RecentContacts:
+    """A contact book that skips writes which would change nothing.
+
+    Every turn from a person offers their conversation address, which almost never changes. Writing it each time
+    costs a database round trip per message; here a write happens only when the address differs from the one
+    this process last stored, or when ``refresh_after`` has passed (so ``last_seen`` stays accurate to that).
+    Memory is bounded: the oldest entries are forgotten first.
+    """
+
+    def __init__(
+        self, inner: ContactBook, refresh_after: timedelta = timedelta(minutes=5), capacity: int = 10_000
+    ) -> None:
+        self._inner = inner
+        self._refresh_after = refresh_after
+        self._capacity = capacity
+        self._stored: OrderedDict[tuple[TenantId, PersonId], tuple[Address, datetime]] = OrderedDict()
+
+    async def remember(self, tenant: TenantId, person: PersonId, address: Address, at: datetime) -> bool:
+        key = (tenant, person)
+        known = self._stored.get(key)
+        if known is not None and known[0] == address and at - known[1] < self._refresh_after:
+            return False
+        first = await self._inner.remember(tenant, person, address, at)
+        self._stored[key] = (address, at)
+        self._stored.move_to_end(key)
+        while len(self._stored) > self._capacity:
+            self._stored.popitem(last=False)
+        return first
+
+    async def find(self, tenant: TenantId, person: PersonId) -> Contact | None:
+        return await self._inner.find(tenant, person)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from programme.audit import AuditDetail, AuditEntry, AuditLog
@@ -52,13 +52,38 @@ class Coordinator:
 class Coordinators:
     """Role checks and roster changes; the configured ones cannot be removed from chat."""
 
-    def __init__(self, roster: CoordinatorRoster, configured: frozenset[PersonId], clock: Clock) -> None:
+    def __init__(
+        self,
+        roster: CoordinatorRoster,
+        configured: frozenset[PersonId],
+        clock: Clock,
+        display_staleness: timedelta = timedelta(seconds=30),
+    ) -> None:
         self._roster = roster
         self._configured = configured
         self._clock = clock
+        self._display_staleness = display_staleness
+        self._display_cache: dict[PersonId, tuple[bool, datetime]] = {}
 
     async def is_coordinator(self, person: PersonId) -> bool:
+        """The authoritative check: always asks the roster."""
         return person in self._configured or await self._roster.contains(person)
+
+    async def shown_as_coordinator(self, person: PersonId) -> bool:
+        """Whether to *show* coordinator options (e.g. in help); never use it to allow anything.
+
+        It may be up to ``display_staleness`` out of date, which only affects what a menu lists: every coordinator
+        action still passes the gate's authoritative check. Saves a database read on the most common turn.
+        """
+        now = self._clock.now()
+        cached = self._display_cache.get(person)
+        if cached is not None and now - cached[1] < self._display_staleness:
+            return cached[0]
+        answer = await self.is_coordinator(person)
+        if len(self._display_cache) > 10_000:
+            self._display_cache.clear()
+        self._display_cache[person] = (answer, now)
+        return answer
 
     async def all(self) -> list[Coordinator]:
         listed = {entry.person: entry for entry in await self._roster.members()}
@@ -74,6 +99,7 @@ class Coordinators:
         ]
 
     async def add(self, actor: PersonId, person: PersonId) -> bool:
+        self._display_cache.pop(person, None)
         if await self.is_coordinator(person):
             return False
         return await self._roster.add(RosterEntry(person=person, added_by=actor, added_at=self._clock.now()))
@@ -84,6 +110,7 @@ class Coordinators:
                 "That person is a coordinator through the service configuration, so they can only be removed "
                 "there. Please ask whoever runs the bot to change it."
             )
+        self._display_cache.pop(person, None)
         if not await self._roster.contains(person):
             return False
         remaining = [c for c in await self.all() if c.person != person]

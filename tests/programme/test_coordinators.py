@@ -180,3 +180,26 @@ async def test_a_roster_coordinator_passes_the_gate(world: World) -> None:
 
     assert await world.gate.perform(ALICE, "audit", operation) == "ok"
     assert world.audit.entries[-1].outcome == "done"
+
+
+async def test_what_help_shows_may_lag_but_the_gate_never_does(world: World) -> None:
+    assert await world.coordinators.shown_as_coordinator(ALICE) is False
+    # Another replica adds Alice straight into the shared roster; this process's display cache has not seen it.
+    await world.roster.add(RosterEntry(person=ALICE, added_by=CONFIGURED, added_at=DEFAULT_NOW))
+    assert await world.coordinators.shown_as_coordinator(ALICE) is False
+    assert await world.gate.perform(ALICE, "probe", _answer) == "ok"
+
+    world.clock.advance(timedelta(seconds=31))
+    assert await world.coordinators.shown_as_coordinator(ALICE) is True
+
+
+async def test_changes_made_here_show_at_once(world: World) -> None:
+    assert await world.coordinators.shown_as_coordinator(BOB) is False
+    await world.coordinators.add(CONFIGURED, BOB)
+    assert await world.coordinators.shown_as_coordinator(BOB) is True
+    await world.coordinators.remove(CONFIGURED, BOB)
+    assert await world.coordinators.shown_as_coordinator(BOB) is False
+
+
+async def _answer() -> str:
+    return "ok"
