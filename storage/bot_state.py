@@ -81,9 +81,11 @@ class SqlBotStateStorage(Storage):  # type: ignore[misc]
         try:
             async with self._engine.begin() as connection:
                 await connection.execute(bot_state.insert().values(key=key, **values))
-        except IntegrityError as error:
-            # Another turn created the document between our update and insert: it wins, we reload.
-            raise StateConflictError(f"state '{key}' was created by another turn") from error
+        except IntegrityError:
+            # Another turn created the document between our update and insert. Only writes without an eTag (or
+            # with "*") get here, and those ask to overwrite whatever is stored, as the SDK's own storages do.
+            async with self._engine.begin() as connection:
+                await connection.execute(update(bot_state).where(bot_state.c.key == key).values(**values))
         _set_etag(item, new_etag)
 
 

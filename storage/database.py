@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
@@ -55,15 +57,20 @@ def async_url(raw: str) -> URL:
     return url.set(drivername=driver)
 
 
-def open_database(raw_url: str, *, echo: bool = False) -> Database:
+def open_database(raw_url: str, *, echo: bool = False, connect_args: Mapping[str, Any] | None = None) -> Database:
+    """``connect_args`` go to the driver's connect call (asyncpg: e.g. ``server_settings``), for what a URL
+    cannot say."""
     url = async_url(raw_url)
+    driver_args = dict(connect_args or {})
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, connect_args=driver_args)
         _tune_sqlite(engine)
     else:
-        engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        engine = create_async_engine(
+            url, echo=echo, connect_args=driver_args, pool_pre_ping=True, pool_size=5, max_overflow=5
+        )
     return Database(engine)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -34,11 +35,20 @@ def head_revision() -> str:
 
 
 async def upgrade(database: Database) -> None:
+    await _migrate(database, lambda config: command.upgrade(config, "head"))
+
+
+async def downgrade(database: Database, revision: str = "base") -> None:
+    """Step the schema back to ``revision`` (by default: empty), for rolling back a release."""
+    await _migrate(database, lambda config: command.downgrade(config, revision))
+
+
+async def _migrate(database: Database, step: Callable[[Config], None]) -> None:
     async with database.engine.begin() as connection:
         if database.dialect == "postgresql":
             # Serialises replicas that boot together; released when this transaction ends.
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-        await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        await connection.run_sync(lambda sync: step(_config(sync)))
 
 
 async def current_revision(database: Database) -> str | None:
