@@ -24,14 +24,36 @@ class Contact:
     address: Address
     first_seen: datetime
     last_seen: datetime
+    unreachable_since: datetime | None = None
+    unreachable_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Someone the bot could not reach for good (blocked or uninstalled it): coordinators need to know."""
+
+    tenant: TenantId
+    person: PersonId
+    since: datetime
+    reason: str
 
 
 class ContactBook(Protocol):
     async def remember(self, tenant: TenantId, person: PersonId, address: Address, at: datetime) -> bool:
-        """Store the latest address; return True when this is the first time we hear of the person."""
+        """Store the latest address and clear any unreachable mark (they just wrote to us, so they can be
+        reached again); return True when this is the first time we hear of the person."""
         ...
 
     async def find(self, tenant: TenantId, person: PersonId) -> Contact | None: ...
+
+    async def mark_unreachable(self, tenant: TenantId, person: PersonId, reason: str, at: datetime) -> None:
+        """Record that the platform refused delivery for good; creates a bare record if none exists, keeping
+        the first time it happened."""
+        ...
+
+    async def unreachable(self, limit: int) -> list[Unreachable]:
+        """People currently marked unreachable, most recent first."""
+        ...
 
 
 class RecentContacts:
@@ -65,3 +87,11 @@ class RecentContacts:
 
     async def find(self, tenant: TenantId, person: PersonId) -> Contact | None:
         return await self._inner.find(tenant, person)
+
+    async def mark_unreachable(self, tenant: TenantId, person: PersonId, reason: str, at: datetime) -> None:
+        # The next message from them must reach the store, to clear the mark.
+        self._stored.pop((tenant, person), None)
+        await self._inner.mark_unreachable(tenant, person, reason, at)
+
+    async def unreachable(self, limit: int) -> list[Unreachable]:
+        return await self._inner.unreachable(limit)
