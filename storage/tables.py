@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
+
+from programme.work import MAX_KEY_LENGTH, MAX_KIND_LENGTH, WorkState
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -49,6 +64,9 @@ contacts = Table(
     Column("address", JSON, nullable=False),
     Column("first_seen", UtcDateTime(), nullable=False),
     Column("last_seen", UtcDateTime(), nullable=False),
+    # Set when the platform refused delivery for good; the next message from the person clears it.
+    Column("unreachable_since", UtcDateTime(), nullable=True),
+    Column("unreachable_reason", String(200), nullable=True),
 )
 
 coordinators = Table(
@@ -78,4 +96,45 @@ bot_state = Table(
     Column("document", Text, nullable=False),
     Column("etag", String(36), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+MAX_ERROR_LENGTH = 500
+MAX_OWNER_LENGTH = 64
+_WORK_STATES = ", ".join(f"'{state.value}'" for state in WorkState)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(MAX_KIND_LENGTH), nullable=False),
+    Column("idempotency_key", String(MAX_KEY_LENGTH), nullable=False, unique=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("recipient_id", String(36), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(MAX_OWNER_LENGTH), nullable=True),
+    Column("lease_until", UtcDateTime(), nullable=True),
+    Column("last_error", String(MAX_ERROR_LENGTH), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint(f"state IN ({_WORK_STATES})", name="state"),
+    # The claim looks only at open items, which stay few while finished ones pile up for ever: partial indexes
+    # (both backends have them) keep what a sweep reads small however long the history grows.
+    Index(
+        "ix_work_items_pending_due",
+        "due_at",
+        "id",
+        postgresql_where=text("state = 'pending'"),
+        sqlite_where=text("state = 'pending'"),
+    ),
+    Index(
+        "ix_work_items_leased_until",
+        "lease_until",
+        postgresql_where=text("state = 'leased'"),
+        sqlite_where=text("state = 'leased'"),
+    ),
+    # Listing (newest first per state) and the per-state counts of the operations view.
+    Index("ix_work_items_state_updated_at", "state", "updated_at"),
 )

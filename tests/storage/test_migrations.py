@@ -19,7 +19,7 @@ from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.tables import metadata
 from tests.support.databases import DatabaseTarget
 
-OUR_TABLES = {"contacts", "coordinators", "audit_log", "bot_state"}
+OUR_TABLES = {"contacts", "coordinators", "audit_log", "bot_state", "work_items"}
 PERSON = PersonId("0b6f2c1e-5d3a-4f7e-9c2b-8a1d4e6f0a11")
 
 
