@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,7 +40,7 @@ WorkHandler = Callable[[WorkItem], Awaitable[None]]
 class SweepPolicy:
     lease_for: timedelta = timedelta(minutes=2)
     batch_size: int = 50
-    concurrency: int = 8
+    concurrency: int = 16
     max_attempts: int = 8
     catch_up: timedelta = timedelta(hours=24)
     backoff_base: timedelta = timedelta(seconds=30)
@@ -103,15 +103,46 @@ class Sweeper:
                 self._idle.set()
         return report
 
-    async def sweep_until_idle(self, max_batches: int = 1000) -> SweepReport:
-        """Sweep repeatedly while batches come back full (for catching up and for tests)."""
+    async def sweep_until_idle(self) -> SweepReport:
+        """Keep claiming and processing until nothing is due: a pipeline, not a series of batches.
+
+        Up to ``batch_size`` claimed items are in hand at once and ``concurrency`` of them are being sent; as soon
+        as one finishes, more are claimed. A batch-at-a-time loop would leave the pacer idle while the batch's
+        slowest item (say, one waiting out a 429's Retry-After) finished.
+        """
         total = SweepReport()
-        for _ in range(max_batches):
-            report = await self.sweep()
-            total.add(report)
-            if report.claimed < self.policy.batch_size:
-                break
-        return total
+        if self._stopping:
+            return total
+        self._active += 1
+        self._idle.clear()
+        limit = asyncio.Semaphore(self.policy.concurrency)
+        in_hand: set[asyncio.Task[None]] = set()
+
+        async def one(item: WorkItem) -> None:
+            async with limit:
+                total.add(await self.process(item))
+
+        try:
+            while True:
+                room = self.policy.batch_size - len(in_hand)
+                claimed: Sequence[WorkItem] = ()
+                if room > 0 and not self._stopping:
+                    claimed = await self.queue.claim(self.clock.now(), self.owner, self.policy.lease_for, room)
+                    total.claimed += len(claimed)
+                    in_hand.update(asyncio.create_task(one(item)) for item in claimed)
+                if not in_hand:
+                    return total
+                if not claimed or len(in_hand) >= self.policy.batch_size:
+                    _, pending = await asyncio.wait(in_hand, return_when=asyncio.FIRST_COMPLETED)
+                    for task in in_hand - pending:
+                        task.result()  # process() handles its own failures; anything else is a bug to surface
+                    in_hand = set(pending)
+        finally:
+            if in_hand:
+                await asyncio.gather(*in_hand, return_exceptions=True)
+            self._active -= 1
+            if self._active == 0:
+                self._idle.set()
 
     async def stop(self) -> None:
         """Claim nothing more, let items already being sent finish, and hand unstarted ones back."""

@@ -113,3 +113,14 @@ class WorkQueue(Protocol):
         ...
 
     async def counts(self) -> Mapping[WorkState, int]: ...
+
+    async def redact_finished(self, before: datetime, limit: int) -> int:
+        """Strip the payload of done and cancelled items last updated before ``before`` down to its summary;
+        returns how many were redacted. The rows stay, so their idempotency keys still prevent a repeat."""
+        ...
+
+
+def redacted(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What is kept of a finished item's payload: its summary, never the message itself."""
+    summary = payload.get("summary")
+    return {"summary": summary if isinstance(summary, str) else "message", "redacted": True}

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, RowMapping, and_, func, or_, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from programme.identity import PersonId, TenantId
-from programme.work import Lease, NewWork, WorkItem, WorkState
+from programme.work import Lease, NewWork, WorkItem, WorkState, redacted
 from storage.database import Database
 from storage.tables import MAX_ERROR_LENGTH, MAX_OWNER_LENGTH, work_items
 
@@ -162,6 +162,27 @@ class SqlWorkQueue:
         async with self._engine.connect() as connection:
             found = {WorkState(state): count for state, count in (await connection.execute(query)).all()}
         return {state: found.get(state, 0) for state in WorkState}
+
+    async def redact_finished(self, before: datetime, limit: int) -> int:
+        _require_aware(before)
+        # Done in Python rather than with each backend's JSON functions: it runs rarely, on small batches.
+        finished = (work_items.c.state.in_([WorkState.DONE.value, WorkState.CANCELLED.value])) & (
+            work_items.c.updated_at < before
+        )
+        query = select(work_items.c.id, work_items.c.payload).where(finished).order_by(work_items.c.id)
+        redacted_count = 0
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(query.limit(limit * 4))).all()
+            for item_id, payload in rows:
+                if redacted_count >= limit:
+                    break
+                if isinstance(payload, Mapping) and payload.get("redacted") is True:
+                    continue
+                await connection.execute(
+                    update(work_items).where(work_items.c.id == item_id).values(payload=redacted(payload or {}))
+                )
+                redacted_count += 1
+        return redacted_count
 
     async def _settle_leased(self, lease: Lease, at: datetime, **values: Any) -> bool:
         """Apply ``values`` only while ``lease`` is still the item's lease.

@@ -270,3 +270,17 @@ async def test_stopping_hands_unstarted_work_back_without_using_attempts(world: 
     # After the restart, everything goes out once.
     await world.make_sweeper("after-restart").sweep_until_idle()
     assert world.notifier.count_for(AISHA) == 3
+
+
+async def test_delivered_messages_keep_only_their_summary_after_the_retention_period(world: World) -> None:
+    from programme.retention import redact_delivered_messages
+
+    await world.schedule("told", AISHA, MONDAY_9AM)
+    await world.sweeper.sweep()
+    assert (await world.item("told")).payload["text"] == "Your meeting is tomorrow."
+
+    world.clock.advance(timedelta(days=29))
+    assert await redact_delivered_messages(world.queue, world.clock, timedelta(days=30)) == 0
+    world.clock.advance(timedelta(days=2))
+    assert await redact_delivered_messages(world.queue, world.clock, timedelta(days=30)) == 1
+    assert (await world.item("told")).payload == {"summary": "meeting reminder", "redacted": True}

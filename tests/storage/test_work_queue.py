@@ -499,3 +499,39 @@ async def test_the_claim_indexes_cover_only_open_work(database: Database) -> Non
 
     assert predicate("ix_work_items_pending_due") == "state = 'pending'"
     assert predicate("ix_work_items_leased_until") == "state = 'leased'"
+
+
+# Retention
+
+
+async def test_finished_work_keeps_only_its_summary_after_the_retention_period(queue: WorkQueue) -> None:
+    message = {"summary": "meeting reminder", "text": "Your meeting with Helen is tomorrow at 10:00."}
+    await queue.enqueue(work("done-old", payload=message), NOW)
+    await queue.enqueue(work("done-recent", payload=message), NOW)
+    await queue.enqueue(work("dead-old", payload=message), NOW)
+    await queue.enqueue(work("pending", due_at=NOW + timedelta(days=60), payload=message), NOW)
+    for item in await queue.claim(NOW, "sweeper-a", LEASE, 3):
+        if item.idempotency_key == "dead-old":
+            await queue.settle(lease_of(item), WorkState.DEAD, NOW, "blocked")
+        elif item.idempotency_key == "done-old":
+            await queue.complete(lease_of(item), NOW)
+        else:
+            await queue.complete(lease_of(item), NOW + timedelta(days=40))
+
+    assert await queue.redact_finished(NOW + timedelta(days=30), limit=100) == 1
+    assert (await only(queue, "done-old")).payload == {"summary": "meeting reminder", "redacted": True}
+    assert (await only(queue, "done-recent")).payload == message
+    assert (await only(queue, "dead-old")).payload == message  # kept, so an operator can still retry it
+    assert (await only(queue, "pending")).payload == message
+    # Idempotent, and the key still blocks a repeat.
+    assert await queue.redact_finished(NOW + timedelta(days=30), limit=100) == 0
+    assert await queue.enqueue(work("done-old", payload=message), NOW + timedelta(days=31)) is False
+
+
+async def test_redaction_works_in_bounded_batches(queue: WorkQueue) -> None:
+    for n in range(5):
+        await queue.enqueue(work(f"r:{n}", payload={"summary": "s", "text": "t"}), NOW)
+    for item in await queue.claim(NOW, "sweeper-a", LEASE, 5):
+        await queue.complete(lease_of(item), NOW)
+    later = NOW + timedelta(days=31)
+    assert [await queue.redact_finished(later, limit=2) for _ in range(4)] == [2, 2, 1, 0]

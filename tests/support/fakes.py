@@ -17,7 +17,7 @@ from programme.audit import AuditEntry
 from programme.contacts import Address, Contact, Unreachable
 from programme.coordinators import RosterEntry
 from programme.identity import PersonId, TenantId
-from programme.work import Lease, NewWork, WorkItem, WorkState
+from programme.work import Lease, NewWork, WorkItem, WorkState, redacted
 
 # A fixed, unremarkable instant: tests that care about time set their own.
 DEFAULT_NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -229,6 +229,17 @@ class InMemoryWorkQueue:
         for item in self.items.values():
             counted[item.state] += 1
         return counted
+
+    async def redact_finished(self, before: datetime, limit: int) -> int:
+        _require_aware(before)
+        done = 0
+        for item_id in sorted(self.items):
+            item = self.items[item_id]
+            finished = item.state in (WorkState.DONE, WorkState.CANCELLED) and item.updated_at < before
+            if done < limit and finished and item.payload.get("redacted") is not True:
+                self.items[item_id] = replace(item, payload=redacted(item.payload))
+                done += 1
+        return done
 
     def _held(self, lease: Lease) -> WorkItem | None:
         _require_aware(lease.until)
