@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 from botbuilder.core import ConversationState
@@ -23,20 +27,27 @@ from bot.command_set import build_command_table
 from bot.credentials import CachingCredentialFactory
 from bot.dispatcher import CommandDispatcher
 from bot.health import health_endpoint
+from bot.notifier import TeamsNotifier
 from bot.openid_keys import keep_keys_fresh
+from bot.pacing import Pacer
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import RemediBot
 from programme.clock import Clock, SystemClock
 from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
-from scheduler.runner import ProgrammeScheduler
+from programme.deliveries import MESSAGE, message_handler
+from programme.retention import redact_delivered_messages
+from programme.sweeper import Sweeper, SweepPolicy
+from programme.working_hours import WorkingHours
+from scheduler.runner import RETENTION_JOB_ID, ProgrammeScheduler
 from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
 from storage.contact_book import SqlContactBook
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database, open_database
 from storage.migrate import upgrade
+from storage.work_queue import SqlWorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +59,7 @@ MAX_REQUEST_BYTES = 512 * 1024
 class Runtime:
     database: Database
     scheduler: ProgrammeScheduler
+    sweeper: Sweeper
     adapter: HardenedCloudAdapter
     bot: RemediBot
     services: Services
@@ -115,7 +127,11 @@ def create_app(
                 key_refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await key_refresher
-            runtime.scheduler.shutdown()
+            # The sweeper first: it stops claiming, lets messages already being sent finish and hands the rest
+            # back, so a redeploy neither loses nor repeats anything. Then the scheduler, letting any other job
+            # finish its database work, and last the database.
+            await runtime.sweeper.stop()
+            await runtime.scheduler.stop()
             await runtime.database.close()
             log.info("ReMEDI bot stopped")
 
@@ -144,12 +160,14 @@ async def _start(
         await upgrade(database)
         audit = SqlAuditLog(database)
         coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
+        work = SqlWorkQueue(database)
         services = Services(
             clock=clock,
             contacts=RecentContacts(SqlContactBook(database)),
             coordinators=coordinators,
             gate=CoordinatorGate(coordinators, audit, clock),
             audit=audit,
+            work=work,
             organisation_name=settings.organisation_name,
         )
         dispatcher = CommandDispatcher(build_command_table(services), services.gate)
@@ -160,11 +178,53 @@ async def _start(
             config, credentials_factory=credentials_factory or CachingCredentialFactory.from_configuration(config)
         )
         adapter = HardenedCloudAdapter(authentication, settings)
+        sweeper = _sweeper(settings, clock, services, adapter)
         scheduler = ProgrammeScheduler(clock)
         scheduler.start()
+        scheduler.sweep_every(timedelta(seconds=settings.delivery.sweep_seconds), sweeper.sweep_until_idle)
+        keep_for = timedelta(days=settings.delivery.retention_days)
+        scheduler.run_every(
+            RETENTION_JOB_ID,
+            "redacting delivered messages",
+            timedelta(hours=1),
+            lambda: redact_delivered_messages(work, clock, keep_for),
+        )
     except BaseException:
         await database.close()
         raise
     return Runtime(
-        database=database, scheduler=scheduler, adapter=adapter, bot=bot, services=services, auth_config=config
+        database=database,
+        scheduler=scheduler,
+        sweeper=sweeper,
+        adapter=adapter,
+        bot=bot,
+        services=services,
+        auth_config=config,
+    )
+
+
+def _sweeper(settings: Settings, clock: Clock, services: Services, adapter: HardenedCloudAdapter) -> Sweeper:
+    delivery = settings.delivery
+    notifier = TeamsNotifier(
+        adapter,
+        settings.bot.app_id,
+        services.contacts,
+        Pacer(tenant_per_second=delivery.send_rate),
+        service_url=delivery.service_url,
+        clock=clock,
+    )
+    return Sweeper(
+        queue=services.work,
+        handlers={MESSAGE: message_handler(notifier)},
+        contacts=services.contacts,
+        clock=clock,
+        working_hours=WorkingHours(
+            settings.timezone, start=delivery.day_start, end=delivery.day_end, days=delivery.working_days
+        ),
+        # Unique per process, so a restarted replica never mistakes its predecessor's leases for its own.
+        owner=f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        policy=SweepPolicy(
+            lease_for=timedelta(seconds=delivery.lease_seconds),
+            catch_up=timedelta(hours=delivery.catch_up_hours),
+        ),
     )

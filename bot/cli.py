@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings, read_environment
+from programme.work import WorkState
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_db(settings, args.db_command))
     if command == "manifest":
         return _manifest(settings, args)
+    if command == "work":
+        return asyncio.run(_work(settings, args))
     if command == "settings":
         for name, value in settings.described().items():
             print(f"{name}={value}")
@@ -54,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--version", dest="package_version", help="package version, e.g. 1.0.0 (default REMEDI_PACKAGE_VERSION)"
     )
+
+    work = sub.add_parser("work", help="the queue of messages and jobs the bot runs on its own")
+    work_sub = work.add_subparsers(dest="work_command", required=True)
+    listing = work_sub.add_parser("list", help="show work items (by default: pending, failed and missed)")
+    listing.add_argument(
+        "--state",
+        action="append",
+        choices=[state.value for state in WorkState],
+        help="only items in this state (repeatable)",
+    )
+    listing.add_argument("--limit", type=int, default=50, help="at most this many items (default 50)")
+    retry = work_sub.add_parser("retry", help="send a failed (dead) or missed item again, now")
+    retry.add_argument("item_id", type=int, help="the item's number, from 'remedi work list'")
 
     sub.add_parser("settings", help="show the effective settings (secrets masked)")
     return parser
@@ -89,6 +105,52 @@ async def _db(settings: Settings, action: str) -> int:
     finally:
         await database.close()
     return 0
+
+
+_DEFAULT_LISTED = frozenset({WorkState.PENDING, WorkState.LEASED, WorkState.DEAD, WorkState.MISSED})
+
+
+async def _work(settings: Settings, args: argparse.Namespace) -> int:
+    from programme.clock import SystemClock
+    from storage.database import open_database
+    from storage.migrate import upgrade
+    from storage.work_queue import SqlWorkQueue
+
+    database = open_database(settings.database_url)
+    try:
+        await upgrade(database)
+        queue = SqlWorkQueue(database)
+        if args.work_command == "retry":
+            now = SystemClock().now()
+            if await queue.retry(args.item_id, now, now):
+                print(f"item {args.item_id} will be sent again at the next sweep (within working hours)")
+                return 0
+            item = await queue.find(args.item_id)
+            if item is None:
+                print(f"remedi work retry: there is no item {args.item_id}", file=sys.stderr)
+            else:
+                print(
+                    f"remedi work retry: item {args.item_id} is {item.state.value}; only dead or missed items "
+                    "can be retried",
+                    file=sys.stderr,
+                )
+            return 2
+        states = frozenset(WorkState(s) for s in args.state) if args.state else _DEFAULT_LISTED
+        items = await queue.listing(states, max(1, min(args.limit, 1000)))
+        counts = await queue.counts()
+        print("  ".join(f"{state.value}={counts.get(state, 0)}" for state in WorkState))
+        if not items:
+            print("(no items in those states)")
+        for item in items:
+            summary = item.payload.get("summary") if isinstance(item.payload.get("summary"), str) else item.kind
+            print(
+                f"{item.id:>6}  {item.state.value:<9} {item.due_at:%Y-%m-%d %H:%M}Z  attempts={item.attempts}  "
+                f"{summary}  to={item.recipient or 'conversation'}"
+                + (f"  error={item.last_error}" if item.last_error else "")
+            )
+        return 0
+    finally:
+        await database.close()
 
 
 # What each manifest field is set from, so an error can name the setting to fix.

@@ -11,6 +11,8 @@ from bot.services import Services
 from cards.elements import card, facts, heading, paragraph
 from cards.help import help_card
 from cards.information import about_card, privacy_card
+from cards.status import delivery_status_card
+from programme.delivery_status import delivery_status
 from programme.errors import InvalidInput
 from programme.identity import PersonId
 
@@ -63,6 +65,9 @@ def build_command_table(services: Services) -> CommandTable:
             return Reply(text=f"{person} is not on the coordinator list; nothing changed.")
         return Reply(text=f"Done: {person} is no longer a programme coordinator.")
 
+    async def show_status(_request: CommandRequest) -> Reply:
+        return Reply(card=delivery_status_card(await delivery_status(services.work, services.contacts)))
+
     async def show_audit(_request: CommandRequest) -> Reply:
         entries = await services.audit.recent(AUDIT_ENTRIES_SHOWN)
         rows = [
@@ -100,6 +105,7 @@ def build_command_table(services: Services) -> CommandTable:
                 argument="<object id>",
                 audit_target=_audit_person,
             ),
+            Command("status", "How the programme's automatic messages are doing.", Audience.COORDINATORS, show_status),
             Command("audit", "Show the most recent coordinator actions.", Audience.COORDINATORS, show_audit),
         ]
     )

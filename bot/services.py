@@ -8,6 +8,7 @@ from programme.audit import AuditLog
 from programme.clock import Clock
 from programme.contacts import ContactBook
 from programme.coordinators import CoordinatorGate, Coordinators
+from programme.work import WorkQueue
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,5 @@ class Services:
     coordinators: Coordinators
     gate: CoordinatorGate
     audit: AuditLog
+    work: WorkQueue
     organisation_name: str

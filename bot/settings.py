@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -92,6 +93,7 @@ class Settings:
     timezone: ZoneInfo
     organisation_name: str
     log_level: str
+    delivery: DeliverySettings
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
@@ -126,6 +128,15 @@ class Settings:
             "REMEDI_TIMEZONE": self.timezone.key,
             "REMEDI_ORGANISATION_NAME": self.organisation_name,
             "REMEDI_LOG_LEVEL": self.log_level,
+            "REMEDI_SERVICE_URL": self.delivery.service_url,
+            "REMEDI_SEND_RATE": str(self.delivery.send_rate),
+            "REMEDI_WORKING_HOURS": f"{self.delivery.day_start:%H:%M}-"
+            + ("24:00" if self.delivery.day_end == time.max else f"{self.delivery.day_end:%H:%M}"),
+            "REMEDI_WORKING_DAYS": ",".join(_DAY_NAMES[d] for d in sorted(self.delivery.working_days)),
+            "REMEDI_CATCH_UP_HOURS": str(self.delivery.catch_up_hours),
+            "REMEDI_SWEEP_SECONDS": str(self.delivery.sweep_seconds),
+            "REMEDI_WORK_LEASE_SECONDS": str(self.delivery.lease_seconds),
+            "REMEDI_MESSAGE_RETENTION_DAYS": str(self.delivery.retention_days),
         }
 
 
@@ -188,10 +199,92 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             get("REMEDI_LOG_LEVEL", "INFO").upper() or "INFO",
             ("DEBUG", "INFO", "WARNING", "ERROR"),
         ),
+        delivery=_delivery(get),
         secrets=tuple(
             s for s in (bot.password, graph.client_secret if graph else Secret(""), _url_password(database_url)) if s
         ),
     )
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How and when the bot sends messages nobody just asked for."""
+
+    service_url: str
+    send_rate: int
+    day_start: time
+    day_end: time
+    working_days: frozenset[int]
+    catch_up_hours: int
+    sweep_seconds: int
+    lease_seconds: int
+    retention_days: int
+
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+
+
+def _delivery(get: _Getter) -> DeliverySettings:
+    service_url = _optional_url("REMEDI_SERVICE_URL", get("REMEDI_SERVICE_URL")) or DEFAULT_SERVICE_URL
+    start, end = _hours(get("REMEDI_WORKING_HOURS") or "09:00-17:30")
+    return DeliverySettings(
+        service_url=service_url if service_url.endswith("/") else service_url + "/",
+        send_rate=int(_number("REMEDI_SEND_RATE", get("REMEDI_SEND_RATE") or "30", low=1, high=50)),
+        day_start=start,
+        day_end=end,
+        working_days=_days(get("REMEDI_WORKING_DAYS") or "Mon-Fri"),
+        catch_up_hours=int(_number("REMEDI_CATCH_UP_HOURS", get("REMEDI_CATCH_UP_HOURS") or "24", low=1, high=720)),
+        sweep_seconds=int(_number("REMEDI_SWEEP_SECONDS", get("REMEDI_SWEEP_SECONDS") or "10", low=1, high=3600)),
+        lease_seconds=int(
+            _number("REMEDI_WORK_LEASE_SECONDS", get("REMEDI_WORK_LEASE_SECONDS") or "120", low=5, high=3600)
+        ),
+        retention_days=int(
+            _number("REMEDI_MESSAGE_RETENTION_DAYS", get("REMEDI_MESSAGE_RETENTION_DAYS") or "30", low=1, high=3650)
+        ),
+    )
+
+
+def _number(variable: str, raw: str, *, low: float, high: float, kind: type[float] | type[int] = int) -> float:
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(variable, f"'{raw}' is not a number") from None
+    if not low <= value <= high:
+        raise SettingsError(variable, f"must be between {low:g} and {high:g}")
+    return value
+
+
+def _hours(raw: str) -> tuple[time, time]:
+    def parse(part: str) -> time:
+        # "24:00" is how people write the end of the day; time() cannot hold it.
+        return time.max if part.strip() == "24:00" else time.fromisoformat(part.strip())
+
+    try:
+        first, second = (parse(part) for part in raw.split("-"))
+    except ValueError:
+        raise SettingsError("REMEDI_WORKING_HOURS", f"'{raw}' is not a range like 09:00-17:30") from None
+    if not first < second:
+        raise SettingsError("REMEDI_WORKING_HOURS", "the day must start before it ends")
+    return first, second
+
+
+def _days(raw: str) -> frozenset[int]:
+    names = {name.lower(): index for index, name in enumerate(_DAY_NAMES)}
+    days: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        first, _, last = part.lower().partition("-")
+        if first not in names or (last and last not in names):
+            raise SettingsError("REMEDI_WORKING_DAYS", f"'{part}' is not a day or range like Mon-Fri")
+        start, stop = names[first], names[last or first]
+        if stop < start:
+            raise SettingsError("REMEDI_WORKING_DAYS", f"'{part}' runs backwards")
+        days.update(range(start, stop + 1))
+    if not days:
+        raise SettingsError("REMEDI_WORKING_DAYS", "name at least one working day")
+    return frozenset(days)
 
 
 def _bot_identity(get: _Getter, environment: Environment) -> BotIdentity:

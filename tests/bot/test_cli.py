@@ -108,3 +108,69 @@ def test_every_setting_is_documented_in_the_example_file() -> None:
     )
     missing = sorted(name for name in names if f"\n{name}=" not in documented)
     assert missing == []
+
+
+async def _queue_with_a_dead_and_a_pending_item(url: str) -> tuple[int, int]:
+    from datetime import UTC, datetime, timedelta
+
+    from programme.identity import PersonId, TenantId
+    from programme.work import Lease, NewWork, WorkState
+    from storage.database import open_database
+    from storage.migrate import upgrade
+    from storage.work_queue import SqlWorkQueue
+
+    database = open_database(url)
+    try:
+        await upgrade(database)
+        queue = SqlWorkQueue(database)
+        now = datetime.now(UTC)
+        for key in ("blocked", "later"):
+            await queue.enqueue(
+                NewWork(
+                    kind="message",
+                    idempotency_key=key,
+                    tenant=TenantId(TENANT),
+                    recipient=PersonId("a0000000-0000-4000-8000-000000000001"),
+                    due_at=now if key == "blocked" else now + timedelta(days=1),
+                    payload={"summary": "meeting reminder", "text": "hello"},
+                ),
+                now,
+            )
+        (claimed,) = await queue.claim(now, "test", timedelta(minutes=1), 1)
+        assert claimed.lease_owner is not None
+        assert claimed.lease_until is not None
+        lease = Lease(claimed.id, claimed.lease_owner, claimed.lease_until)
+        await queue.settle(lease, WorkState.DEAD, now, "blocked or uninstalled")
+        pending = [i for i in await queue.listing(frozenset({WorkState.PENDING}), 10)]
+        return claimed.id, pending[0].id
+    finally:
+        await database.close()
+
+
+async def test_work_list_and_retry(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    url = f"sqlite:///{tmp_path / 'remedi.db'}"
+    monkeypatch.setenv("REMEDI_ENV", "local")
+    monkeypatch.setenv("REMEDI_DATABASE_URL", url)
+    dead, pending = await _queue_with_a_dead_and_a_pending_item(url)
+
+    # The CLI runs its own event loop, as it does from a shell.
+    assert await asyncio.to_thread(main, ["work", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "pending=1" in listing
+    assert "dead=1" in listing
+    assert "error=blocked or uninstalled" in listing
+    assert "meeting reminder" in listing
+    assert "hello" not in listing  # message content never shows
+
+    assert await asyncio.to_thread(main, ["work", "retry", str(pending)]) == 2
+    assert "only dead or missed items can be retried" in capsys.readouterr().err
+    assert await asyncio.to_thread(main, ["work", "retry", "9999"]) == 2
+    assert "there is no item 9999" in capsys.readouterr().err
+    assert await asyncio.to_thread(main, ["work", "retry", str(dead)]) == 0
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["work", "list", "--state", "dead"]) == 0
+    assert "(no items in those states)" in capsys.readouterr().out

@@ -21,7 +21,13 @@ from bot.commands import (
 from bot.services import Services
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.identity import PersonId, TenantId
-from tests.support.fakes import FakeClock, InMemoryAuditLog, InMemoryContactBook, InMemoryCoordinatorRoster
+from tests.support.fakes import (
+    FakeClock,
+    InMemoryAuditLog,
+    InMemoryContactBook,
+    InMemoryCoordinatorRoster,
+    InMemoryWorkQueue,
+)
 
 COORDINATOR = PersonId("00000000-0000-0000-0000-00000000000c")
 PARTICIPANT = PersonId("00000000-0000-0000-0000-00000000000a")
@@ -165,6 +171,7 @@ def services() -> Services:
         coordinators=coordinators,
         gate=CoordinatorGate(coordinators, audit, clock),
         audit=audit,
+        work=InMemoryWorkQueue(),
         organisation_name="Contoso",
     )
 

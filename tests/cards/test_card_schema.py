@@ -9,6 +9,7 @@ import inspect
 import json
 import pkgutil
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,8 +23,13 @@ from cards.elements import CARD_VERSION, Card
 from cards.help import CommandLine, help_card
 from cards.information import about_card, privacy_card
 from cards.notices import problem_card, unknown_command_card
+from cards.status import delivery_status_card
 from cards.welcome import welcome_card
+from programme.contacts import Unreachable
+from programme.delivery_status import DeliveryStatus
 from programme.errors import InvalidInput
+from programme.identity import PersonId, TenantId
+from programme.work import WorkItem, WorkState
 
 # Teams caps a bot message at about 100 KB counted as UTF-16; one card should leave room for text, other
 # attachments and the envelope.
@@ -37,6 +43,36 @@ EVERYONE = [
 COORDINATORS = [CommandLine("coordinator add <object id>", "Make someone a coordinator.")]
 MARKDOWN_LADEN = "**bold** _it_ [link](https://example.com) `code` # > ~ \\ " * 50
 LONG_ORGANISATION = "The Very Long Name of an NHS Foundation Trust & Partners " * 2
+
+
+def _status(*, healthy: bool) -> DeliveryStatus:
+    """A status with every kind of row the card can show."""
+    at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    tenant = TenantId("8a5d7f3c-1b2e-4c6d-9e0f-a1b2c3d4e5f6")
+    person = PersonId("a0000000-0000-4000-8000-000000000001")
+    counts = {state: n for n, state in enumerate(WorkState)}
+    if healthy:
+        return DeliveryStatus(counts=counts, needs_attention=[], unreachable=[])
+    item = WorkItem(
+        id=7,
+        kind="message",
+        idempotency_key="k",
+        tenant=tenant,
+        recipient=person,
+        due_at=at,
+        payload={"summary": "meeting reminder"},
+        state=WorkState.DEAD,
+        attempts=8,
+        created_at=at,
+        updated_at=at,
+        last_error="gave up after 8 attempts: service unavailable",
+    )
+    return DeliveryStatus(
+        counts=counts,
+        needs_attention=[item],
+        unreachable=[Unreachable(tenant=tenant, person=person, since=at, reason="blocked or uninstalled")],
+    )
+
 
 # One or more sample builds per builder: the schema, size and round-trip tests all run over these. A new builder
 # in cards/ without a sample fails test_every_card_builder_has_a_sample.
@@ -61,6 +97,10 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
         ("non-ascii", unknown_command_card("\u00e9\u00e8 \U0001f600 \u202e\u0000", [])),
     ],
     "cards.notices.problem_card": [("plain", problem_card("Something went wrong on our side."))],
+    "cards.status.delivery_status_card": [
+        ("all well", delivery_status_card(_status(healthy=True))),
+        ("failures", delivery_status_card(_status(healthy=False))),
+    ],
 }
 ALL_CARDS = [
     pytest.param(built, id=f"{name.rsplit('.', 1)[1]}-{label}")

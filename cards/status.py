@@ -1,0 +1,64 @@
+"""The coordinator's status card: the state of the programme's automatic messages, and what went wrong."""
+
+from __future__ import annotations
+
+from cards.elements import Card, card, facts, heading, paragraph, subheading
+from programme.delivery_status import DeliveryStatus
+from programme.work import WorkItem, WorkState
+
+_STATE_NAMES = {
+    WorkState.PENDING: "Waiting to be sent",
+    WorkState.LEASED: "Being sent now",
+    WorkState.DONE: "Delivered",
+    WorkState.DEAD: "Failed",
+    WorkState.MISSED: "Missed (too late to send)",
+    WorkState.CANCELLED: "Cancelled",
+}
+
+
+def delivery_status_card(status: DeliveryStatus) -> Card:
+    body = [
+        heading("Programme status"),
+        subheading("Automatic messages"),
+        facts((_STATE_NAMES[state], str(status.counts.get(state, 0))) for state in WorkState),
+    ]
+    if status.healthy:
+        body.append(paragraph("Every message so far has been delivered or is on its way."))
+    if status.needs_attention:
+        body.append(subheading("Messages that need attention"))
+        body.append(
+            facts(
+                (
+                    f"#{item.id} {_STATE_NAMES[item.state].split(' ')[0].lower()}",
+                    f"{_summary(item)} for {item.recipient or 'a group chat'}: {item.last_error or 'no reason given'}",
+                )
+                for item in status.needs_attention
+            )
+        )
+        body.append(
+            paragraph(
+                "An operator can send a failed or missed message again with 'remedi work retry <number>'.",
+                subtle=True,
+            )
+        )
+    if status.unreachable:
+        body.append(subheading("People the bot cannot reach"))
+        body.append(
+            facts(
+                (person.person.value, f"since {person.since:%d %b %Y}: {person.reason}")
+                for person in status.unreachable
+            )
+        )
+        body.append(
+            paragraph(
+                "They may have blocked or removed the bot. Please contact them another way; the mark clears as soon "
+                "as they message the bot again.",
+                subtle=True,
+            )
+        )
+    return card(body)
+
+
+def _summary(item: WorkItem) -> str:
+    summary = item.payload.get("summary")
+    return summary if isinstance(summary, str) else item.kind
