@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from tests.e2e.playground import PlaygroundClient, PlaygroundProcess, free_port, start_playground
+from tests.e2e.playground import PlaygroundClient, PlaygroundProcess, start_playground
+from tests.support.service_process import ServiceProcess, run_service
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO / "node_modules"
 TENANT_FILE = REPO / "playground" / ".m365agentsplayground.yml"
 COORDINATOR_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000010"  # Morgan Ashby, the mock EDI lead
-SERVE_STARTUP_SECONDS = 30.0
 
 pytestmark = pytest.mark.e2e
 
@@ -39,72 +35,8 @@ def require_playground() -> None:
 
 
 @dataclass
-class RunningService:
-    url: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-@contextlib.asynccontextmanager
-async def run_service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    port = free_port()
-    log_path = tmp_path / "remedi.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("REMEDI_", "Microsoft", "AZURE_"))},
-        "REMEDI_ENV": "local",
-        "MicrosoftAppId": "",
-        "REMEDI_DATABASE_URL": f"sqlite:///{tmp_path / 'remedi.db'}",
-        "REMEDI_COORDINATORS": COORDINATOR_OBJECT_ID,
-        "REMEDI_ORGANISATION_NAME": "Northmoor Community Health NHS Trust",
-    }
-    remedi = Path(sys.executable).with_name("remedi")
-    with log_path.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            str(remedi),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            cwd=tmp_path,
-            env=env,
-            stdout=log_file,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
-        service = RunningService(url=f"http://127.0.0.1:{port}", log_path=log_path)
-        try:
-            await _wait_healthy(service, process)
-            yield service
-        finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), 20)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
-
-
-async def _wait_healthy(service: RunningService, process: asyncio.subprocess.Process) -> None:
-    deadline = asyncio.get_running_loop().time() + SERVE_STARTUP_SECONDS
-    async with aiohttp.ClientSession() as session:
-        while asyncio.get_running_loop().time() < deadline:
-            if process.returncode is not None:
-                raise AssertionError(f"remedi serve exited with {process.returncode}:\n{service.log()}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{service.url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"remedi serve was not healthy within {SERVE_STARTUP_SECONDS} s:\n{service.log()}")
-
-
-@dataclass
 class Stack:
-    service: RunningService
+    service: ServiceProcess
     playground: PlaygroundProcess
     client: PlaygroundClient
 
@@ -113,8 +45,12 @@ class Stack:
 async def stack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     require_playground()
     (tmp_path / "playground").mkdir()
+    extra = {
+        "REMEDI_COORDINATORS": COORDINATOR_OBJECT_ID,
+        "REMEDI_ORGANISATION_NAME": "Northmoor Community Health NHS Trust",
+    }
     async with (
-        run_service(tmp_path) as service,
+        run_service(tmp_path, extra) as service,
         start_playground(
             node_modules=NODE_MODULES,
             bot_endpoint=f"{service.url}/api/messages",
