@@ -41,6 +41,7 @@ class Problem:
     status: int | None = None
     code: str | None = None
     retry_after: float | None = None
+    recipient_unreachable: bool = False
 
 
 def classify(error: BaseException, now: datetime) -> Problem | None:
@@ -83,9 +84,9 @@ def _http_problem(error: HttpOperationError, now: datetime) -> Problem:
     headers = getattr(response, "headers", None) or {}
     retry_after = parse_retry_after(headers.get("Retry-After"), now)
     if status == 403:
-        return Problem(BLOCKED, retry=False, permanent=True, status=status, code=code)
+        return Problem(BLOCKED, retry=False, permanent=True, status=status, code=code, recipient_unreachable=True)
     if status == 404:
-        return Problem(NOT_FOUND, retry=False, permanent=True, status=status, code=code)
+        return Problem(NOT_FOUND, retry=False, permanent=True, status=status, code=code, recipient_unreachable=True)
     if status == 401:
         # Our own credentials were refused: true of every recipient until someone fixes the configuration, so
         # "permanent" (which marks the person unreachable) would be wrong, and retrying now would not help.

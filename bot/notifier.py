@@ -125,6 +125,7 @@ class TeamsNotifier:
                         problem.reason,
                         permanent=problem.permanent,
                         retry_after=_seconds(problem.retry_after),
+                        recipient_unreachable=problem.recipient_unreachable,
                     ) from error
                 if problem.retry_after is not None:
                     # Hold back every other send to this conversation too; a 429 for the tenant-wide limit looks

@@ -50,15 +50,25 @@ Recipient = PersonRecipient | ConversationRecipient
 class DeliveryFailed(Exception):
     """The message did not arrive.
 
-    ``permanent`` failures (the person blocked or uninstalled the bot, the conversation is gone) will not get
-    better by retrying; others may, no sooner than ``retry_after`` when the platform said so.
+    ``permanent`` failures will not get better by retrying; others may, no sooner than ``retry_after`` when the
+    platform said so. ``recipient_unreachable`` says the fault lies with reaching this recipient at all (they
+    blocked or uninstalled the bot, the conversation is gone), as opposed to this message or our own setup (a
+    malformed or oversized message, refused credentials), so that only the former is held against the person.
     """
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: timedelta | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: timedelta | None = None,
+        recipient_unreachable: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.recipient_unreachable = recipient_unreachable
 
 
 class Notifier(Protocol):

@@ -185,7 +185,15 @@ class Sweeper:
         try:
             await handler(item)
         except DeliveryFailed as failure:
-            return await self._failed(report, item, lease, failure.reason, failure.permanent, failure.retry_after)
+            return await self._failed(
+                report,
+                item,
+                lease,
+                failure.reason,
+                failure.permanent,
+                failure.retry_after,
+                mark_person=failure.recipient_unreachable,
+            )
         except ProgrammeError as error:
             # The programme itself says this can no longer happen (e.g. the pair was closed): not worth retrying.
             return await self._failed(report, item, lease, error.user_message, True, None, mark_person=False)
@@ -204,7 +212,7 @@ class Sweeper:
         permanent: bool,
         retry_after: timedelta | None,
         *,
-        mark_person: bool = True,
+        mark_person: bool = False,
     ) -> SweepReport:
         now = self.clock.now()
         if permanent:

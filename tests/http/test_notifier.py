@@ -369,6 +369,7 @@ async def test_a_person_who_blocked_the_bot_fails_for_good_at_once(
         await harness.notifier.send(to(MENTOR), HELLO)
 
     assert failure.value.permanent
+    assert failure.value.recipient_unreachable
     assert failure.value.reason == BLOCKED
     assert harness.connector.attempts_to(chat) == 1
     assert harness.time.sleeps == []
@@ -387,6 +388,7 @@ async def test_a_missing_conversation_fails_for_good_at_once(harness: Harness) -
         await harness.notifier.send(to(MENTOR), HELLO)
 
     assert failure.value.permanent
+    assert failure.value.recipient_unreachable
     assert failure.value.reason == NOT_FOUND
     assert harness.connector.attempts_to(chat) == 1
 
@@ -398,6 +400,7 @@ async def test_other_client_errors_are_permanent_and_other_server_errors_transie
     with pytest.raises(DeliveryFailed) as refused:
         await harness.notifier.send(to(MENTOR), HELLO)
     assert refused.value.permanent
+    assert not refused.value.recipient_unreachable  # our message was at fault, not the person
     assert "400" in refused.value.reason
 
     harness.connector.fail_next(Fault(500, "InternalError", "oops"), conversation=chat)

@@ -172,7 +172,9 @@ async def test_work_too_late_to_send_is_reported_as_missed_not_dropped(world: Wo
 
 
 async def test_a_blocked_bot_is_a_permanent_failure_recorded_against_the_person(world: World) -> None:
-    world.notifier.failures[AISHA] = [DeliveryFailed("blocked or uninstalled", permanent=True)]
+    world.notifier.failures[AISHA] = [
+        DeliveryFailed("blocked or uninstalled", permanent=True, recipient_unreachable=True)
+    ]
     await world.schedule("blocked", AISHA, MONDAY_9AM)
     report = await world.sweeper.sweep()
     assert report.dead == 1
@@ -184,6 +186,14 @@ async def test_a_blocked_bot_is_a_permanent_failure_recorded_against_the_person(
     world.clock.advance(timedelta(days=1))
     await world.sweeper.sweep_until_idle()
     assert world.notifier.delivered == []
+
+
+async def test_a_message_the_platform_refuses_is_dead_but_not_held_against_the_person(world: World) -> None:
+    # E.g. HTTP 413: the card was too large. The fault is ours, not the person's.
+    world.notifier.failures[AISHA] = [DeliveryFailed("refused with HTTP 413", permanent=True)]
+    await world.schedule("too-big", AISHA, MONDAY_9AM)
+    assert (await world.sweeper.sweep()).dead == 1
+    assert await world.contacts.unreachable(10) == []
 
 
 async def test_throttling_is_retried_no_sooner_than_the_platform_asked(world: World) -> None:
