@@ -234,7 +234,9 @@ class TeamsNotifier:
                 exc_info=(type(error), error, error.__traceback__),
             )
             return
-        log.warning(
+        # A retry is routine under throttling; only giving up needs someone's attention.
+        log.log(
+            logging.INFO if wait is not None else logging.WARNING,
             "could not send %r to %s (tenant %s, conversation %s), attempt %d: %s; %s",
             message.summary,
             route.label,
