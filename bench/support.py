@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import socket
 import statistics
 import sys
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
+
+from tests.support.service_process import stop_process, wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -116,37 +115,10 @@ async def serve(
         )
     server = Server(name=name, process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
     try:
-        await _wait_until_healthy(server, ready_within)
+        await wait_until_healthy(name, server.base_url, process, server.log_tail, ready_within)
         yield server
     finally:
-        await _stop(process)
-
-
-async def _wait_until_healthy(server: Server, within: float) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if server.process.returncode is not None:
-                raise RuntimeError(
-                    f"{server.name} exited with {server.process.returncode} during start-up:\n{server.log_tail()}"
-                )
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{server.base_url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{server.name} was not healthy within {within:.0f} s:\n{server.log_tail()}")
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), 20)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
+        await stop_process(process)
 
 
 # The fake Bot Connector ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +40,36 @@ class ServiceProcess:
 
     async def stop(self, grace: float = 20.0) -> int:
         """SIGTERM, as a platform does on redeploy or scale-in; waits for a graceful exit."""
-        if self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), grace)
-            except TimeoutError:
-                self.process.kill()
-        return await self.process.wait()
+        return await stop_process(self.process, grace)
+
+
+async def stop_process(process: asyncio.subprocess.Process, grace: float = 20.0) -> int:
+    """SIGTERM, then SIGKILL if the process has not exited within ``grace`` seconds; returns the exit code."""
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), grace)
+        except TimeoutError:
+            process.kill()
+    return await process.wait()
+
+
+async def wait_until_healthy(
+    name: str, base_url: str, process: asyncio.subprocess.Process, log: Callable[[], str], within: float
+) -> None:
+    """Poll ``GET /healthz`` until it answers 200; fail with the server's log if it exits or takes too long."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    async with aiohttp.ClientSession() as session:
+        while loop.time() < deadline:
+            if process.returncode is not None:
+                raise AssertionError(f"{name} exited with {process.returncode} during start-up:\n{log()}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{base_url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{name} was not healthy within {within:.0f} s:\n{log()}")
 
 
 def service_environment(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -84,23 +107,8 @@ async def run_service(
         )
         service = ServiceProcess(url=f"http://127.0.0.1:{port}", log_path=log_path, process=process)
         try:
-            await _wait_healthy(service)
+            await wait_until_healthy("remedi serve", service.url, process, service.log, STARTUP_SECONDS)
             yield service
         finally:
             if process.returncode is None:
                 await service.stop()
-
-
-async def _wait_healthy(service: ServiceProcess) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STARTUP_SECONDS
-    async with aiohttp.ClientSession() as session:
-        while loop.time() < deadline:
-            if service.process.returncode is not None:
-                raise AssertionError(f"remedi serve exited with {service.process.returncode}:\n{service.log()}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{service.url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"remedi serve was not healthy within {STARTUP_SECONDS} s:\n{service.log()}")
