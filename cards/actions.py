@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from programme.errors import InvalidInput
 
@@ -62,8 +61,3 @@ def parse_action(verb: object, data: object) -> CardAction:
     if action is None:
         raise UnknownAction("That button is not one I recognise; it may be from an older card. Try 'help'.")
     return action
-
-
-def submitted_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The user's inputs without the routing keys the bot added to the card."""
-    return {key: value for key, value in data.items() if key not in ("action", "msteams")}

@@ -24,15 +24,14 @@ assert MONDAY_9AM.astimezone(LONDON).strftime("%a %H:%M") == "Mon 09:00"
 
 
 class ScriptedNotifier:
-    """Delivers, or fails as scripted per person, and remembers every delivery."""
+    """Delivers, or fails as scripted per person, and remembers every delivery (to people and conversations)."""
 
     def __init__(self) -> None:
         self.delivered: list[tuple[Recipient, OutboundMessage]] = []
         self.failures: dict[PersonId, list[DeliveryFailed]] = {}
 
     async def send(self, recipient: Recipient, message: OutboundMessage) -> None:
-        assert isinstance(recipient, PersonRecipient)
-        queued = self.failures.get(recipient.person)
+        queued = self.failures.get(recipient.person) if isinstance(recipient, PersonRecipient) else None
         if queued:
             raise queued.pop(0)
         self.delivered.append((recipient, message))
@@ -294,3 +293,48 @@ async def test_delivered_messages_keep_only_their_summary_after_the_retention_pe
     world.clock.advance(timedelta(days=2))
     assert await redact_delivered_messages(world.queue, world.clock, timedelta(days=30)) == 1
     assert (await world.item("told")).payload == {"summary": "meeting reminder", "redacted": True}
+
+
+async def test_a_message_for_a_pair_chat_reaches_that_conversation_at_any_hour(world: World) -> None:
+    from programme.deliveries import schedule_conversation_message
+    from programme.notifier import ConversationRecipient
+
+    pair_chat = {"conversation": {"id": "19:pair-7@thread.v2"}, "serviceUrl": "https://smba.example/"}
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    saturday_night = datetime(2025, 3, 8, 23, 0, tzinfo=UTC)
+    world.clock.set(saturday_night)
+    assert await schedule_conversation_message(
+        world.queue,
+        key="intro:pair-7",
+        tenant=TENANT,
+        address=pair_chat,
+        label="pair 7 chat",
+        message=OutboundMessage(summary="introduction", card=card),
+        due_at=saturday_night,
+        now=saturday_night,
+    )
+    # No single person's working hours apply to a group chat, so it is not held until Monday.
+    assert (await world.sweeper.sweep()).done == 1
+    [(recipient, message)] = world.notifier.delivered
+    assert recipient == ConversationRecipient(tenant=TENANT, address=pair_chat, label="pair 7 chat")
+    assert message.card == card
+    assert message.text is None
+
+
+async def test_a_stored_item_with_nowhere_to_go_is_dead_with_a_reason(world: World) -> None:
+    await world.queue.enqueue(
+        NewWork(
+            kind=MESSAGE,
+            idempotency_key="lost",
+            tenant=TENANT,
+            recipient=None,
+            due_at=MONDAY_9AM,
+            payload={"summary": "s", "text": "t"},
+        ),
+        MONDAY_9AM,
+    )
+    assert (await world.sweeper.sweep()).dead == 1
+    item = await world.item("lost")
+    assert item.last_error is not None
+    assert "neither a recipient nor a conversation" in item.last_error
+    assert world.notifier.delivered == []
