@@ -29,3 +29,15 @@ class NotFound(ProgrammeError):
 
 class Conflict(ProgrammeError):
     """The request clashes with the current state, e.g. someone else changed it first."""
+
+
+class InvalidFields(InvalidInput):
+    """Several fields of a form are wrong at once; each message is keyed by the field, so a form can show it
+    beside the field, and the summary lists them all."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        if not problems:
+            raise ValueError("InvalidFields needs at least one problem")
+        summary = "Please check: " + " ".join(problems.values())
+        super().__init__(summary)
+        self.problems = dict(problems)
