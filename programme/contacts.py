@@ -88,6 +88,12 @@ class RecentContacts:
     async def find(self, tenant: TenantId, person: PersonId) -> Contact | None:
         return await self._inner.find(tenant, person)
 
+    def forget(self, person: PersonId) -> None:
+        """Drop what this process remembers writing for the person (their record was erased), so their next
+        message is stored again rather than skipped as unchanged."""
+        for key in [key for key in self._stored if key[1] == person]:
+            del self._stored[key]
+
     async def mark_unreachable(self, tenant: TenantId, person: PersonId, reason: str, at: datetime) -> None:
         # The next message from them must reach the store, to clear the mark.
         self._stored.pop((tenant, person), None)

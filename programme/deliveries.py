@@ -13,10 +13,11 @@ from typing import Any
 from programme.errors import InvalidInput
 from programme.identity import PersonId, TenantId
 from programme.notifier import ConversationRecipient, Notifier, OutboundMessage, PersonRecipient, Recipient
-from programme.sweeper import WorkHandler
-from programme.work import NewWork, WorkItem, WorkQueue
+from programme.sweeper import NUDGE, WorkHandler
+from programme.work import FORGET_ON_DELIVERY, NewWork, WorkItem, WorkQueue
 
 MESSAGE = "message"
+ABOUT = "about"
 
 
 async def schedule_message(
@@ -28,17 +29,24 @@ async def schedule_message(
     message: OutboundMessage,
     due_at: datetime,
     now: datetime,
+    nudge: bool = False,
+    forget_on_delivery: bool = False,
+    about: PersonId | None = None,
 ) -> bool:
-    """Enqueue a message for one person; False when this key was scheduled before (nothing changes)."""
+    """Enqueue a message for one person; False when this key was scheduled before (nothing changes).
+
+    A ``nudge`` (a reminder or prompt the person did not ask for) is checked again just before it goes, and held
+    back while the person has paused or after they have left the programme."""
+    payload = _payload(message)
+    if nudge:
+        payload[NUDGE] = True
+    if forget_on_delivery:
+        payload[FORGET_ON_DELIVERY] = True
+    if about is not None:
+        # Lets erasure find messages to others that name this person.
+        payload[ABOUT] = about.value
     return await queue.enqueue(
-        NewWork(
-            kind=MESSAGE,
-            idempotency_key=key,
-            tenant=tenant,
-            recipient=person,
-            due_at=due_at,
-            payload=_payload(message),
-        ),
+        NewWork(kind=MESSAGE, idempotency_key=key, tenant=tenant, recipient=person, due_at=due_at, payload=payload),
         now,
     )
 

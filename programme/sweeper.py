@@ -22,18 +22,22 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from programme.clock import Clock
 from programme.contacts import ContactBook
 from programme.errors import ProgrammeError
+from programme.identity import PersonId
 from programme.notifier import DeliveryFailed
-from programme.work import Lease, WorkItem, WorkQueue, WorkState
+from programme.work import FORGET_ON_DELIVERY, Lease, WorkItem, WorkQueue, WorkState, redacted
 from programme.working_hours import WorkingHours
 
 log = logging.getLogger(__name__)
 
 WorkHandler = Callable[[WorkItem], Awaitable[None]]
+# Why a nudge must not reach this person now (paused, left the programme), or None when it may.
+NudgeCheck = Callable[[PersonId, datetime], Awaitable[str | None]]
+NUDGE = "nudge"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class SweepReport:
     deferred: int = 0  # outside working hours, or handed back at shutdown
     dead: int = 0
     missed: int = 0
+    held: int = 0  # nudges not sent because the person paused or left
     lost_lease: int = 0
 
     def add(self, other: SweepReport) -> None:
@@ -76,6 +81,7 @@ class Sweeper:
     owner: str
     policy: SweepPolicy = field(default_factory=SweepPolicy)
     jitter: Callable[[], float] = field(default=random.random)
+    nudge_check: NudgeCheck | None = None
     _stopping: bool = field(default=False, init=False)
     _active: int = field(default=0, init=False)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -176,6 +182,13 @@ class Sweeper:
             settled = await self.queue.postpone(lease, opening, now, None, count=False)
             return self._count(report, settled, "deferred")
 
+        if self.nudge_check is not None and item.recipient is not None and item.payload.get(NUDGE) is True:
+            hold = await self.nudge_check(item.recipient, now)
+            if hold is not None:
+                # Cancelled, not postponed: a reminder meant for a week someone was away is no use afterwards.
+                settled = await self.queue.settle(lease, WorkState.CANCELLED, now, f"not sent: {hold}")
+                return self._count(report, settled, "held")
+
         handler = self.handlers.get(item.kind)
         if handler is None:
             settled = await self.queue.settle(lease, WorkState.DEAD, now, f"no handler for work of kind {item.kind!r}")
@@ -200,7 +213,8 @@ class Sweeper:
         except Exception as error:
             log.exception("work item %s (%s) failed", item.id, item.kind)
             return await self._failed(report, item, lease, f"{type(error).__name__}: {error}", False, None)
-        settled = await self.queue.complete(lease, self.clock.now())
+        forget = redacted(item.payload) if item.payload.get(FORGET_ON_DELIVERY) is True else None
+        settled = await self.queue.complete(lease, self.clock.now(), payload=forget)
         return self._count(report, settled, "done")
 
     async def _failed(

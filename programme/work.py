@@ -89,8 +89,9 @@ class WorkQueue(Protocol):
         counts this claim."""
         ...
 
-    async def complete(self, lease: Lease, at: datetime) -> bool:
-        """Mark done; False when the lease is no longer held (another sweeper took over)."""
+    async def complete(self, lease: Lease, at: datetime, *, payload: Mapping[str, Any] | None = None) -> bool:
+        """Mark done, replacing the payload when one is given (e.g. to forget a message once delivered); False
+        when the lease is no longer held (another sweeper took over)."""
         ...
 
     async def postpone(self, lease: Lease, until: datetime, at: datetime, error: str | None, *, count: bool) -> bool:
@@ -118,6 +119,11 @@ class WorkQueue(Protocol):
         """Strip the payload of done and cancelled items last updated before ``before`` down to its summary;
         returns how many were redacted. The rows stay, so their idempotency keys still prevent a repeat."""
         ...
+
+
+# A payload flag: forget the message's content as soon as it is delivered, not after the usual retention period
+# (used where a message names someone who has just asked to be forgotten).
+FORGET_ON_DELIVERY = "forget_on_delivery"
 
 
 def redacted(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -174,8 +174,10 @@ class InMemoryWorkQueue:
             claimed.append(leased)
         return claimed
 
-    async def complete(self, lease: Lease, at: datetime) -> bool:
-        return self._settle_leased(lease, at, state=WorkState.DONE)
+    async def complete(self, lease: Lease, at: datetime, *, payload: Mapping[str, Any] | None = None) -> bool:
+        if payload is None:
+            return self._settle_leased(lease, at, state=WorkState.DONE)
+        return self._settle_leased(lease, at, state=WorkState.DONE, payload=dict(payload))
 
     async def postpone(self, lease: Lease, until: datetime, at: datetime, error: str | None, *, count: bool) -> bool:
         _require_aware(until)
