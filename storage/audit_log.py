@@ -1,4 +1,5 @@
-"""The audit log on SQL: append-only; nothing in the service updates or deletes entries."""
+"""The audit log on SQL: entries are only ever added. The one exception is erasure (storage/personal_data_holders.py),
+which replaces an erased person's id and the reasons recorded about them, keeping the fact that an action happened."""
 
 from __future__ import annotations
 

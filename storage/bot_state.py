@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import jsonpickle
@@ -59,6 +60,13 @@ class SqlBotStateStorage(Storage):  # type: ignore[misc]
             return
         async with self._engine.begin() as connection:
             await connection.execute(delete(bot_state).where(bot_state.c.key.in_(list(keys))))
+
+    async def purge_idle(self, before: datetime) -> int:
+        """Delete state untouched since ``before``: an unfinished sign-up holds the answers typed so far, which must
+        not linger once the person has walked away. Returns how many documents went."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(bot_state).where(bot_state.c.updated_at < before))
+        return int(result.rowcount or 0)
 
     async def _write_one(self, key: str, item: Any) -> None:
         expected = _get_etag(item)

@@ -97,8 +97,10 @@ class SqlWorkQueue:
         # RETURNING promises no order.
         return sorted((_item(row) for row in rows), key=lambda item: (item.due_at, item.id))
 
-    async def complete(self, lease: Lease, at: datetime) -> bool:
-        return await self._settle_leased(lease, at, state=WorkState.DONE.value)
+    async def complete(self, lease: Lease, at: datetime, *, payload: Mapping[str, Any] | None = None) -> bool:
+        if payload is None:
+            return await self._settle_leased(lease, at, state=WorkState.DONE.value)
+        return await self._settle_leased(lease, at, state=WorkState.DONE.value, payload=dict(payload))
 
     async def postpone(self, lease: Lease, until: datetime, at: datetime, error: str | None, *, count: bool) -> bool:
         _require_aware(until)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import CheckConstraint, inspect, text
 from sqlalchemy.engine import Connection
 
 from programme.coordinators import RosterEntry
@@ -19,7 +19,16 @@ from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.tables import metadata
 from tests.support.databases import DatabaseTarget
 
-OUR_TABLES = {"contacts", "coordinators", "audit_log", "bot_state", "work_items"}
+OUR_TABLES = {
+    "contacts",
+    "coordinators",
+    "audit_log",
+    "bot_state",
+    "work_items",
+    "cohorts",
+    "applications",
+    "participants",
+}
 PERSON = PersonId("0b6f2c1e-5d3a-4f7e-9c2b-8a1d4e6f0a11")
 
 
@@ -104,3 +113,23 @@ async def test_postgresql_tables_land_in_the_test_schema(database: Database) -> 
         schemas = set(homes.scalars())
     assert schema.startswith("t_")
     assert schemas == {schema}
+
+
+def check_constraints(connection: Connection) -> dict[str, set[str]]:
+    inspector = inspect(connection)
+    return {
+        table: {str(check["name"]) for check in inspector.get_check_constraints(table)}
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+    }
+
+
+async def test_migrations_create_the_declared_check_constraints(database: Database) -> None:
+    # compare_metadata does not look at CHECK constraints, and they guard the states and the erasure rule.
+    async with database.engine.connect() as connection:
+        created = await connection.run_sync(check_constraints)
+    declared = {
+        table.name: {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)}
+        for table in metadata.sorted_tables
+    }
+    assert created == declared

@@ -1,0 +1,412 @@
+"""What each SQL table holds about one person, for a subject access request, and how it forgets them.
+
+Two holders find their records through another holder's, so the erase order matters, and :func:`sql_holders`
+returns one that respects both dependencies:
+
+- the audit holder finds entries about a person's applications through ``applications.person_id``, so it must
+  erase before the applications holder anonymises those rows;
+- the conversation-state holder finds the person's chat through the address in ``contacts``, so it must erase
+  before the contact holder deletes that row.
+
+Every erase is safe to run again, and with this order a rerun after an interrupted erasure also finishes the job:
+a holder that needs another's records runs before those records go.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from programme.applications import ApplicationState
+from programme.identity import PersonId
+from programme.personal_data import ERASED, PersonalDataHolder
+from programme.work import OPEN_STATES, redacted
+from storage.database import Database
+from storage.tables import applications, audit_log, bot_state, cohorts, contacts, coordinators, participants, work_items
+
+
+class ApplicationsHolder:
+    """Applications are anonymised, not deleted: cohort counts must not change when someone leaves.
+
+    What stays is the cohort, the role, the tenant (the organisation, not the person), the state ``withdrawn`` and
+    the times; the person's id, name, answers and consent go.
+    """
+
+    @property
+    def section(self) -> str:
+        return "applications"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(applications, cohorts.c.name.label("cohort_name"))
+            .join(cohorts, cohorts.c.id == applications.c.cohort_id)
+            .where(applications.c.person_id == person.value)
+            .order_by(applications.c.id.desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "id": row["id"],
+                "cohort": {"id": row["cohort_id"], "name": row["cohort_name"]},
+                "tenant": row["tenant_id"],
+                "display_name": row["display_name"],
+                "role": row["role"],
+                # The stored document as it is, not re-read through the profile type: the export shows what is
+                # held, even an answer a later version of the service could no longer read.
+                "answers": row["profile"],
+                "state": row["state"],
+                "consent": {
+                    "given_at": _iso(row["consent_given_at"]),
+                    "privacy_notice_version": row["privacy_notice_version"],
+                    "ground_rules_version": row["ground_rules_version"],
+                },
+                "submitted_at": _iso(row["submitted_at"]),
+                "updated_at": _iso(row["updated_at"]),
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        statement = (
+            update(applications)
+            .where(applications.c.person_id == person.value)
+            .values(
+                person_id=None,
+                display_name="",
+                profile={},
+                consent_given_at=None,
+                privacy_notice_version=None,
+                ground_rules_version=None,
+                state=ApplicationState.WITHDRAWN.value,
+                erased_at=at,
+                updated_at=at,
+                # A coordinator's card read before the erasure must not be able to change the row afterwards.
+                version=applications.c.version + 1,
+            )
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount
+
+
+class ParticipationHolder:
+    @property
+    def section(self) -> str:
+        return "participation"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> dict[str, Any] | None:
+        query = select(participants).where(participants.c.person_id == person.value)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return {
+            "display_name": row["display_name"],
+            "joined_at": _iso(row["joined_at"]),
+            "paused_until": _iso(row["paused_until"]),
+        }
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(participants).where(participants.c.person_id == person.value))
+        return result.rowcount
+
+
+class ContactHolder:
+    """The person's 1:1 chat address, one per tenant they wrote from. Erase after :class:`ConversationStateHolder`,
+    which finds the chat's state through this address."""
+
+    @property
+    def section(self) -> str:
+        return "contact"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = select(contacts).where(contacts.c.person_id == person.value).order_by(contacts.c.tenant_id)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "tenant": row["tenant_id"],
+                "conversation_id": _conversation_id(row["address"]),
+                "first_seen": _iso(row["first_seen"]),
+                "last_seen": _iso(row["last_seen"]),
+                "unreachable": (
+                    None
+                    if row["unreachable_since"] is None
+                    else {"since": _iso(row["unreachable_since"]), "reason": row["unreachable_reason"]}
+                ),
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(contacts).where(contacts.c.person_id == person.value))
+        return result.rowcount
+
+
+ABOUT_SOMEONE_ERASED = (
+    "This message was about someone who has since asked for their personal data to be deleted, so its details "
+    "have been removed."
+)
+_OPEN_STATES = frozenset(state.value for state in OPEN_STATES)
+
+
+class MessagesHolder:
+    """Messages addressed to the person. Messages to a shared conversation (a pair's chat) have no recipient and
+    are not found here, even when their text names the person."""
+
+    @property
+    def section(self) -> str:
+        return "messages"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = select(work_items).where(work_items.c.recipient_id == person.value).order_by(work_items.c.id)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        exported: list[dict[str, Any]] = []
+        for row in rows:
+            payload = row["payload"] if isinstance(row["payload"], Mapping) else {}
+            message: dict[str, Any] = {
+                "id": row["id"],
+                "kind": row["kind"],
+                "state": row["state"],
+                "due_at": _iso(row["due_at"]),
+                "summary": payload.get("summary"),
+            }
+            # Sent messages lose their text after the retention period; only what is still held is shown.
+            for held in ("text", "card"):
+                if held in payload:
+                    message[held] = payload[held]
+            exported.append(message)
+        return exported
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        # Deleting also drops pending messages, which is what erasure wants: nothing more is sent to them.
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(work_items).where(work_items.c.recipient_id == person.value))
+            # Messages to others that are about the person (e.g. telling coordinators they withdrew) carry the
+            # person's id in the payload; they stay as a record that something was sent, with only the summary.
+            about = await connection.execute(
+                select(work_items.c.id, work_items.c.payload, work_items.c.state).where(
+                    cast(work_items.c.payload, Text).like(f"%{person.value}%")
+                )
+            )
+            rows = about.all()
+            for item_id, payload, state in rows:
+                kept = redacted(payload if isinstance(payload, Mapping) else {})
+                if state in _OPEN_STATES:
+                    # Still to be sent: it goes, without naming anyone.
+                    kept = {"summary": kept["summary"], "text": ABOUT_SOMEONE_ERASED}
+                await connection.execute(
+                    update(work_items).where(work_items.c.id == item_id).values(payload=kept, updated_at=at)
+                )
+        return result.rowcount + len(rows)
+
+
+class AuditHolder:
+    """Audit entries by or about the person.
+
+    Entries the person made as the actor are kept unchanged, actor id included: what a coordinator did (and what
+    someone tried to do without being one) is an accountability record the trust must keep. Entries *about* the
+    person keep what happened but lose who it happened to: a target that is their id becomes :data:`ERASED`, any
+    detail value equal to their id becomes :data:`ERASED`, and so does the free-text ``reason`` of an entry about
+    them or one of their applications.
+
+    Their applications are found through ``applications.person_id``, so this holder must erase before
+    :class:`ApplicationsHolder` anonymises them.
+    """
+
+    @property
+    def section(self) -> str:
+        return "audit"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        async with self._engine.connect() as connection:
+            about = await _about(connection, person)
+            query = select(audit_log).where(or_(audit_log.c.actor_id == person.value, about)).order_by(audit_log.c.id)
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "at": _iso(row["at"]),
+                "actor": row["actor_id"],
+                "action": row["action"],
+                "outcome": row["outcome"],
+                "target": row["target"],
+                "detail": row["detail"],
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        changed = 0
+        async with self._engine.begin() as connection:
+            about = await _about(connection, person)
+            query = select(audit_log.c.id, audit_log.c.target, audit_log.c.detail).where(about)
+            for entry_id, target, detail in (await connection.execute(query)).all():
+                new_target = ERASED if target == person.value else target
+                new_detail = _scrubbed(detail, person)
+                if new_target == target and new_detail == detail:
+                    continue
+                await connection.execute(
+                    update(audit_log).where(audit_log.c.id == entry_id).values(target=new_target, detail=new_detail)
+                )
+                changed += 1
+        return changed
+
+
+class CoordinatorRoleHolder:
+    """Whether the person is on the coordinator roster, and the cohorts they created.
+
+    Erasure changes nothing here: a coordinator role is given and taken away by another coordinator (so the
+    programme is never left without one), and the cohorts a coordinator created are accountability records.
+    """
+
+    @property
+    def section(self) -> str:
+        return "coordinator role"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> dict[str, Any] | None:
+        roster = select(coordinators).where(coordinators.c.person_id == person.value)
+        created = (
+            select(cohorts.c.id, cohorts.c.name, cohorts.c.created_at)
+            .where(cohorts.c.created_by == person.value)
+            .order_by(cohorts.c.id)
+        )
+        async with self._engine.connect() as connection:
+            entry = (await connection.execute(roster)).mappings().first()
+            cohorts_created = (await connection.execute(created)).mappings().all()
+        if entry is None and not cohorts_created:
+            return None
+        return {
+            "roster": None if entry is None else {"added_at": _iso(entry["added_at"]), "added_by": entry["added_by"]},
+            "cohorts_created": [
+                {"id": row["id"], "name": row["name"], "created_at": _iso(row["created_at"])} for row in cohorts_created
+            ],
+        }
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        return 0
+
+
+class ConversationStateHolder:
+    """The Bot Framework state of the person's 1:1 chat (where a dialog is up to, and what was typed into it).
+
+    botbuilder's ``ConversationState`` keys it ``{channel id}/conversations/{conversation id}``, both read here from
+    the contact's stored address (a serialised ``ConversationReference``, so the keys are camelCase). It must erase
+    before :class:`ContactHolder` deletes that address, or the state could no longer be found.
+    """
+
+    @property
+    def section(self) -> str:
+        return "conversation"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        async with self._engine.connect() as connection:
+            keys = await _state_keys(connection, person)
+            query = select(bot_state).where(bot_state.c.key.in_(keys)).order_by(bot_state.c.key)
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {"key": row["key"], "updated_at": _iso(row["updated_at"]), "state": _json_or_text(row["document"])}
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        async with self._engine.begin() as connection:
+            keys = await _state_keys(connection, person)
+            result = await connection.execute(delete(bot_state).where(bot_state.c.key.in_(keys)))
+        return result.rowcount
+
+
+def sql_holders(database: Database) -> list[PersonalDataHolder]:
+    """Every holder of the SQL stores, in an order that is safe to erase in (see the module's docstring)."""
+    return [
+        AuditHolder(database),
+        ApplicationsHolder(database),
+        ParticipationHolder(database),
+        ConversationStateHolder(database),
+        ContactHolder(database),
+        MessagesHolder(database),
+        CoordinatorRoleHolder(database),
+    ]
+
+
+def conversation_state_key(address: object) -> str | None:
+    """The key botbuilder's ``ConversationState`` stores a conversation under, from a stored address."""
+    if not isinstance(address, Mapping):
+        return None
+    channel = address.get("channelId")
+    conversation_id = _conversation_id(address)
+    if not isinstance(channel, str) or not channel or conversation_id is None:
+        return None
+    return f"{channel}/conversations/{conversation_id}"
+
+
+async def _state_keys(connection: AsyncConnection, person: PersonId) -> list[str]:
+    query = select(contacts.c.address).where(contacts.c.person_id == person.value)
+    addresses = (await connection.execute(query)).scalars().all()
+    return sorted({key for address in addresses if (key := conversation_state_key(address)) is not None})
+
+
+async def _about(connection: AsyncConnection, person: PersonId) -> ColumnElement[bool]:
+    """Audit entries about the person: targeting them or their applications, or naming them in the detail."""
+    mine = select(applications.c.id).where(applications.c.person_id == person.value)
+    targets = [f"application {application_id}" for application_id in (await connection.execute(mine)).scalars()]
+    # Text search narrows the rows; _scrubbed then only touches values that are exactly the id. Both backends keep
+    # the JSON as text, so the cast is cheap.
+    named = cast(audit_log.c.detail, Text).contains(person.value, autoescape=True)
+    return or_(audit_log.c.target == person.value, audit_log.c.target.in_(targets), named)
+
+
+def _scrubbed(detail: object, person: PersonId) -> object:
+    if not isinstance(detail, Mapping):
+        return detail
+    scrubbed = {key: ERASED if value == person.value else value for key, value in detail.items()}
+    # Only entries about the person reach here, so a free-text reason in them is about the person too.
+    if scrubbed.get("reason") is not None:
+        scrubbed["reason"] = ERASED
+    return scrubbed
+
+
+def _conversation_id(address: object) -> str | None:
+    conversation = address.get("conversation") if isinstance(address, Mapping) else None
+    identifier = conversation.get("id") if isinstance(conversation, Mapping) else None
+    return identifier if isinstance(identifier, str) and identifier else None
+
+
+def _json_or_text(document: str) -> Any:
+    try:
+        return json.loads(document)
+    except ValueError:
+        return document
+
+
+def _iso(moment: date | None) -> str | None:
+    return None if moment is None else moment.isoformat()

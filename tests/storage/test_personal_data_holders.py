@@ -1,0 +1,410 @@
+"""Subject access and erasure over the SQL stores: what each holder exports, and that erasure leaves nothing
+personal behind in any table, while anonymous counts and accountability records stay."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from botbuilder.core import ConversationState, MemoryStorage, TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from sqlalchemy import JSON, String, Text, select
+
+from programme.applications import Application, ApplicationState
+from programme.audit import AuditEntry
+from programme.coordinators import RosterEntry
+from programme.identity import PersonId
+from programme.personal_data import ERASED, PersonalData, PersonalDataHolder
+from programme.profiles import Role
+from programme.work import NewWork
+from storage.application_store import SqlApplicationStore
+from storage.audit_log import SqlAuditLog
+from storage.bot_state import SqlBotStateStorage
+from storage.cohort_store import SqlCohortStore
+from storage.contact_book import SqlContactBook
+from storage.coordinator_roster import SqlCoordinatorRoster
+from storage.database import Database
+from storage.participant_store import SqlParticipantStore
+from storage.personal_data_holders import conversation_state_key, sql_holders
+from storage.tables import metadata
+from storage.work_queue import SqlWorkQueue
+from tests.storage.conftest import FixedClock
+from tests.storage.test_programme_stores import BEN, COORDINATOR, NOW, TENANT, new_application, plan, profile
+
+AMARA = PersonId("8d3e1f6a-0b2c-4e9d-a7f5-3c1b9e2d4a60")
+AMARA_NAME = "Amara Okonkwo-Lindqvist"
+AMARA_CHAT = "a:1Xq9amara-personal-chat"
+BEN_CHAT = "a:1Xq9ben-personal-chat"
+# Free text only Amara wrote, each distinctive enough that finding it anywhere after erasure is a leak.
+AMARA_ANSWERS = {
+    "job_title": "Lead pharmacist, paediatric oncology",
+    "directorate": "Women's and children's services",
+    "line_manager_email": "tobi.adeyemi@nhs.net",
+    "experience_note": "Passed over for the acting-up role twice after returning from maternity leave.",
+    "bio": "Amara, pharmacist, Lagos-trained, Leeds-based.",
+}
+REASON = "Her manager said the timing clashes with her appraisal."
+DRAFT = "half-typed introduction about my sister's care"
+AMARA_NEEDLES = (AMARA.value, AMARA_NAME, AMARA_CHAT, REASON, DRAFT, *AMARA_ANSWERS.values())
+# The one place a person's id may stay: entries they made as an actor (see AuditHolder).
+KEPT_FOR_ACCOUNTABILITY = {("audit_log", "actor_id")}
+
+
+@dataclass(frozen=True)
+class World:
+    cohort_id: int
+    amara: Application
+    ben: Application
+
+
+def personal_chat(person: PersonId, name: str, conversation: str) -> TurnContext:
+    activity = Activity(
+        type=ActivityTypes.message,
+        text="hello",
+        channel_id="msteams",
+        service_url="https://smba.trafficmanager.net/emea/",
+        from_property=ChannelAccount(id=f"29:{conversation}", name=name, aad_object_id=person.value),
+        recipient=ChannelAccount(id="28:remedi", name="ReMEDI"),
+        conversation=ConversationAccount(id=conversation, conversation_type="personal", tenant_id=TENANT.value),
+    )
+    return TurnContext(TestAdapter(), activity)
+
+
+async def meet(database: Database, clock: FixedClock, person: PersonId, name: str, chat: str, draft: str) -> None:
+    """The person writes to the bot: their address is remembered (as the bot does) and a dialog keeps state."""
+    context = personal_chat(person, name, chat)
+    reference = TurnContext.get_conversation_reference(context.activity)
+    reference.activity_id = None
+    await SqlContactBook(database).remember(TENANT, person, reference.serialize(), NOW)
+    state = ConversationState(SqlBotStateStorage(database, clock))
+    await state.create_property("signup").set(context, {"draft": draft})
+    await state.save_changes(context)
+
+
+async def populate(database: Database, clock: FixedClock) -> World:
+    await SqlCoordinatorRoster(database).add(RosterEntry(COORDINATOR, None, NOW - timedelta(days=30)))
+    cohort = await SqlCohortStore(database).add(plan(), COORDINATOR, NOW - timedelta(days=7))
+    store = SqlApplicationStore(database)
+    application = new_application(cohort.id, AMARA, Role.MENTEE, AMARA_NAME)
+    amara = await store.add(replace(application, profile=profile(Role.MENTEE, **AMARA_ANSWERS)), NOW)
+    ben = await store.add(new_application(cohort.id, BEN, Role.MENTOR, "Ben"), NOW + timedelta(minutes=1))
+    assert amara is not None
+    assert ben is not None
+    participants = SqlParticipantStore(database)
+    await participants.enrol(TENANT, AMARA, AMARA_NAME, NOW)
+    await participants.set_pause(AMARA, date(2026, 2, 28), NOW)
+    await participants.enrol(TENANT, BEN, "Ben", NOW)
+    await meet(database, clock, AMARA, AMARA_NAME, AMARA_CHAT, DRAFT)
+    await meet(database, clock, BEN, "Ben", BEN_CHAT, "Ben's draft")
+    queue = SqlWorkQueue(database)
+    for person, name in ((AMARA, AMARA_NAME), (BEN, "Ben")):
+        await queue.enqueue(
+            NewWork(
+                kind="message",
+                idempotency_key=f"welcome:{person.value}",
+                tenant=TENANT,
+                recipient=person,
+                due_at=NOW + timedelta(hours=1),
+                payload={"summary": "welcome", "text": f"Welcome, {name}!", "card": {"type": "AdaptiveCard"}},
+            ),
+            NOW,
+        )
+    log = SqlAuditLog(database)
+    for entry in (
+        AuditEntry(NOW, COORDINATOR, "application decide", "done", f"application {amara.id}", _reason("declined")),
+        AuditEntry(NOW, COORDINATOR, "application decide", "done", f"application {ben.id}", _reason("approved", "ok")),
+        AuditEntry(NOW, COORDINATOR, "coordinator add", "rejected: InvalidInput", AMARA.value),
+        AuditEntry(NOW, COORDINATOR, "pair", "done", f"cohort {cohort.id}", {"mentee": AMARA.value, "mentor": "x"}),
+        AuditEntry(NOW, AMARA, "cohort open", "refused: not a coordinator", f"cohort {cohort.id}"),
+    ):
+        await log.record(entry)
+    return World(cohort.id, amara, ben)
+
+
+def _reason(decision: str, reason: str = REASON) -> dict[str, str | int | bool | None]:
+    return {"decision": decision, "reason": reason}
+
+
+async def everything_stored(database: Database) -> dict[tuple[str, str], list[str]]:
+    """Every text and JSON value in every table, as text, by (table, column)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    async with database.engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            rows = (await connection.execute(select(table))).mappings().all()
+            for column in table.columns:
+                if isinstance(column.type, JSON):
+                    found[(table.name, column.name)] = [json.dumps(row[column.name]) for row in rows]
+                elif isinstance(column.type, String | Text):
+                    found[(table.name, column.name)] = [row[column.name] or "" for row in rows]
+    return found
+
+
+def leaks(stored: dict[tuple[str, str], list[str]], needles: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    return [
+        (table, column, needle)
+        for (table, column), values in stored.items()
+        if (table, column) not in KEPT_FOR_ACCOUNTABILITY
+        for needle in needles
+        # JSON escapes non-ASCII and quotes, so compare against both spellings.
+        if any(needle in value or json.dumps(needle)[1:-1] in value for value in values)
+    ]
+
+
+# Export -----------------------------------------------------------------------------------------------------------
+
+
+async def test_export_gathers_every_section(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+
+    report = await PersonalData(sql_holders(database), clock).export(AMARA)
+
+    sections = report.sections
+    assert set(sections) == {
+        "audit",
+        "applications",
+        "participation",
+        "conversation",
+        "contact",
+        "messages",
+        "coordinator role",
+    }
+    json.dumps(report.as_json())  # everything is JSON-ready
+    assert sections["coordinator role"] is None
+
+
+async def test_export_of_applications(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+
+    (exported,) = await sql_holders_by_section(database)["applications"].export(AMARA)
+
+    assert exported == {
+        "id": world.amara.id,
+        "cohort": {"id": world.cohort_id, "name": plan().name},
+        "tenant": TENANT.value,
+        "display_name": AMARA_NAME,
+        "role": "mentee",
+        "answers": {
+            **AMARA_ANSWERS,
+            "band": "Band 3",
+            "site": "Royal Infirmary",
+            "topics": ["speaking-up", "belonging", "international-staff"],
+            "availability": ["tue-pm", "thu-am"],
+            "meeting_preference": "in-person",
+        },
+        "state": "submitted",
+        "consent": {
+            "given_at": world.amara.consent.given_at.isoformat(),
+            "privacy_notice_version": "2026-11",
+            "ground_rules_version": "2026-10",
+        },
+        "submitted_at": NOW.isoformat(),
+        "updated_at": NOW.isoformat(),
+    }
+
+
+async def test_export_of_participation_contact_and_messages(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+    await SqlContactBook(database).mark_unreachable(TENANT, AMARA, "blocked the bot", NOW + timedelta(days=1))
+    holders = sql_holders_by_section(database)
+
+    assert await holders["participation"].export(AMARA) == {
+        "display_name": AMARA_NAME,
+        "joined_at": NOW.isoformat(),
+        "paused_until": "2026-02-28",
+    }
+    assert await holders["contact"].export(AMARA) == [
+        {
+            "tenant": TENANT.value,
+            "conversation_id": AMARA_CHAT,
+            "first_seen": NOW.isoformat(),
+            "last_seen": NOW.isoformat(),
+            "unreachable": {"since": (NOW + timedelta(days=1)).isoformat(), "reason": "blocked the bot"},
+        }
+    ]
+    (message,) = await holders["messages"].export(AMARA)
+    assert {k: v for k, v in message.items() if k != "id"} == {
+        "kind": "message",
+        "state": "pending",
+        "due_at": (NOW + timedelta(hours=1)).isoformat(),
+        "summary": "welcome",
+        "text": f"Welcome, {AMARA_NAME}!",
+        "card": {"type": "AdaptiveCard"},
+    }
+
+
+async def test_export_of_a_message_whose_text_has_gone_shows_only_its_summary(
+    database: Database, clock: FixedClock
+) -> None:
+    queue = SqlWorkQueue(database)
+    work = NewWork("message", "k", TENANT, AMARA, NOW, {"summary": "reminder", "redacted": True})
+    await queue.enqueue(work, NOW)
+
+    (message,) = await sql_holders_by_section(database)["messages"].export(AMARA)
+
+    assert "text" not in message
+    assert message["summary"] == "reminder"
+
+
+async def test_export_of_conversation_state_finds_the_chat_botbuilder_saved(
+    database: Database, clock: FixedClock
+) -> None:
+    await populate(database, clock)
+
+    (state,) = await sql_holders_by_section(database)["conversation"].export(AMARA)
+
+    assert state["key"] == f"msteams/conversations/{AMARA_CHAT}"
+    assert state["state"]["signup"] == {"draft": DRAFT}
+
+
+async def test_export_of_audit_entries_by_and_about_the_person(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+
+    exported = await sql_holders_by_section(database)["audit"].export(AMARA)
+
+    assert [(e["actor"], e["action"], e["target"]) for e in exported] == [
+        (COORDINATOR.value, "application decide", f"application {world.amara.id}"),
+        (COORDINATOR.value, "coordinator add", AMARA.value),
+        (COORDINATOR.value, "pair", f"cohort {world.cohort_id}"),
+        (AMARA.value, "cohort open", f"cohort {world.cohort_id}"),
+    ]
+    assert exported[0]["detail"] == {"decision": "declined", "reason": REASON}
+
+
+async def test_export_of_a_coordinators_role(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+
+    exported = await sql_holders_by_section(database)["coordinator role"].export(COORDINATOR)
+
+    assert exported == {
+        "roster": {"added_at": (NOW - timedelta(days=30)).isoformat(), "added_by": None},
+        "cohorts_created": [
+            {"id": world.cohort_id, "name": plan().name, "created_at": (NOW - timedelta(days=7)).isoformat()}
+        ],
+    }
+
+
+async def test_someone_unknown_has_nothing_to_export(database: Database, clock: FixedClock) -> None:
+    report = await PersonalData(sql_holders(database), clock).export(AMARA)
+
+    assert all(not section for section in report.sections.values())
+
+
+# Erasure ----------------------------------------------------------------------------------------------------------
+
+
+async def test_erasure_leaves_nothing_personal_in_any_table(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+    assert leaks(await everything_stored(database), AMARA_NEEDLES)  # the search does find them beforehand
+
+    changed = await PersonalData(sql_holders(database), clock).erase(AMARA)
+
+    assert changed == {
+        "audit": 3,
+        "applications": 1,
+        "participation": 1,
+        "conversation": 1,
+        "contact": 1,
+        "messages": 1,
+        "coordinator role": 0,
+    }
+    assert leaks(await everything_stored(database), AMARA_NEEDLES) == []
+
+
+async def test_erasure_keeps_anonymous_counts_and_what_coordinators_did(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+
+    await PersonalData(sql_holders(database), clock).erase(AMARA)
+
+    assert await SqlApplicationStore(database).counts(world.cohort_id) == {
+        (Role.MENTEE, ApplicationState.WITHDRAWN): 1,
+        (Role.MENTOR, ApplicationState.SUBMITTED): 1,
+    }
+    entries = {(e.action, e.target): e for e in await SqlAuditLog(database).recent(10)}
+    decided = entries[("application decide", f"application {world.amara.id}")]
+    assert (decided.actor, decided.outcome, decided.detail) == (
+        COORDINATOR,
+        "done",
+        {"decision": "declined", "reason": ERASED},
+    )
+    assert ("coordinator add", ERASED) in entries
+    assert entries[("pair", f"cohort {world.cohort_id}")].detail == {"mentee": ERASED, "mentor": "x"}
+    # What they tried to do as a would-be coordinator stays as it was: it is a record of an attempt.
+    assert entries[("cohort open", f"cohort {world.cohort_id}")].actor == AMARA
+    left = (await PersonalData(sql_holders(database), clock).export(AMARA)).sections
+    assert [entry["action"] for entry in left["audit"]] == ["cohort open"]
+    assert not any(section for name, section in left.items() if name != "audit")
+
+
+async def test_erasure_leaves_everyone_else_untouched(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+    personal_data = PersonalData(sql_holders(database), clock)
+    before = {person: await personal_data.export(person) for person in (BEN, COORDINATOR)}
+
+    await personal_data.erase(AMARA)
+
+    # The coordinator's audit entries about Amara changed, so compare everything else of theirs.
+    assert await personal_data.export(BEN) == before[BEN]
+    after = await personal_data.export(COORDINATOR)
+    assert after.sections["coordinator role"] == before[COORDINATOR].sections["coordinator role"]
+    assert len(after.sections["audit"]) == len(before[COORDINATOR].sections["audit"])
+    assert leaks(await everything_stored(database), (BEN.value, BEN_CHAT, "Ben's draft"))
+
+
+async def test_erasing_twice_changes_nothing_the_second_time(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+    personal_data = PersonalData(sql_holders(database), clock)
+    await personal_data.erase(AMARA)
+    stored = await everything_stored(database)
+
+    again = await personal_data.erase(AMARA)
+
+    assert set(again.values()) == {0}
+    assert await everything_stored(database) == stored
+
+
+# Which key botbuilder uses -----------------------------------------------------------------------------------------
+
+
+def test_the_state_key_is_the_one_conversation_state_uses() -> None:
+    context = personal_chat(AMARA, AMARA_NAME, AMARA_CHAT)
+    address = TurnContext.get_conversation_reference(context.activity).serialize()
+    state = ConversationState(MemoryStorage())
+
+    assert conversation_state_key(address) == state.get_storage_key(context)
+
+
+def test_a_bare_contact_has_no_conversation_state() -> None:
+    assert conversation_state_key({}) is None
+    assert conversation_state_key({"channelId": "msteams", "conversation": {}}) is None
+    assert conversation_state_key({"conversation": {"id": "a:1"}}) is None
+
+
+# Coverage ---------------------------------------------------------------------------------------------------------
+
+PERSON_COLUMNS = frozenset({"person_id", "recipient_id", "actor_id", "target", "created_by"})
+# Every table that can hold something about a person, and the holder that exports and erases it. A new table
+# with a person column fails the test below until it is added here, with a holder to go with it.
+HOLDER_OF_TABLE = {
+    "applications": "applications",
+    "audit_log": "audit",
+    "bot_state": "conversation",
+    "cohorts": "coordinator role",
+    "contacts": "contact",
+    "coordinators": "coordinator role",
+    "participants": "participation",
+    "work_items": "messages",
+}
+
+
+def test_every_table_with_a_person_column_has_a_holder(database: Database) -> None:
+    with_people = {table.name for table in metadata.sorted_tables if PERSON_COLUMNS & set(table.columns.keys())}
+
+    assert with_people - HOLDER_OF_TABLE.keys() == set()
+    assert HOLDER_OF_TABLE.keys() <= set(metadata.tables)
+    assert set(HOLDER_OF_TABLE.values()) == {holder.section for holder in sql_holders(database)}
+
+
+def sql_holders_by_section(database: Database) -> dict[str, PersonalDataHolder]:
+    return {holder.section: holder for holder in sql_holders(database)}
