@@ -2,18 +2,51 @@
 
 A submission is whatever the client sent: it may be stale, tampered with or from an old card. Parsing turns it
 into a typed action or raises :class:`UnknownAction` / :class:`InvalidInput`, never anything else.
+
+Verbs, and what each carries in ``data``:
+
+* ``help``, ``about``, ``privacy``: information cards; nothing.
+* ``join``, ``profile``: start the sign-up or profile dialog. They come from Action.Submit buttons, because a
+  dialog waits for message activities; nothing.
+* ``cohorts``, ``cohort.new``: the cohort list and the empty "new cohort" form; nothing.
+* ``cohort.create``: the form's inputs, kept raw for :func:`cards.cohorts.parse_cohort_form`.
+* ``cohort.open``, ``cohort.close-signups``: ``cohort`` (id).
+* ``applications``: ``cohort`` (id), optional ``page``.
+* ``application.decide``: ``application`` (id), ``decision``, ``version``, ``cohort``, ``page``, and the typed
+  reason in ``reason-<application id>``.
+* ``my-data``, ``delete-my-data``, ``delete-my-data.cancel``, ``withdraw.cancel``: nothing.
+* ``delete-my-data.confirm``, ``withdraw.confirm``: ``person``, the Entra object id the card was made for, so the
+  handler can check that the person clicking is that person.
+
+Ids arrive as JSON numbers or, from some hosts, as digit strings; anything else means the card was damaged or
+edited, and the person is pointed at the equivalent command rather than shown a technical error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from programme.applications import DECISIONS, ApplicationState
 from programme.errors import InvalidInput
+from programme.identity import PersonId
+from programme.text import clean_line
 
 
 class UnknownAction(InvalidInput):
     """The verb is not one this bot ever put on a card."""
+
+
+DAMAGED = "That button seems to be damaged or out of date; please use the command instead."
+MAX_VERB_LENGTH = 64
+MAX_ID = 10**9
+MAX_REASON_LENGTH = 200
+# Cleaning collapses whitespace, so a reason may legitimately arrive a little longer than it ends up; far beyond
+# that it is not worth cleaning at all.
+_MAX_RAW_REASON_LENGTH = 10 * MAX_REASON_LENGTH
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_DECISIONS_BY_VALUE = {state.value: state for state in DECISIONS}
 
 
 @dataclass(frozen=True)
@@ -31,15 +64,133 @@ class ShowPrivacy:
     verb = "privacy"
 
 
-CardAction = ShowHelp | ShowAbout | ShowPrivacy
+@dataclass(frozen=True)
+class Join:
+    verb = "join"
+
+
+@dataclass(frozen=True)
+class EditProfile:
+    verb = "profile"
+
+
+@dataclass(frozen=True)
+class ShowCohorts:
+    verb = "cohorts"
+
+
+@dataclass(frozen=True)
+class NewCohortForm:
+    verb = "cohort.new"
+
+
+@dataclass(frozen=True)
+class CreateCohort:
+    """The new-cohort form as submitted; :func:`cards.cohorts.parse_cohort_form` reads it."""
+
+    verb = "cohort.create"
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class OpenCohort:
+    verb = "cohort.open"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class CloseSignups:
+    verb = "cohort.close-signups"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class ReviewApplications:
+    verb = "applications"
+    cohort: int
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class DecideApplication:
+    verb = "application.decide"
+    application: int
+    decision: ApplicationState
+    version: int
+    reason: str
+    cohort: int
+    page: int
+
+
+@dataclass(frozen=True)
+class ShowMyData:
+    verb = "my-data"
+
+
+@dataclass(frozen=True)
+class AskDeleteMyData:
+    verb = "delete-my-data"
+
+
+@dataclass(frozen=True)
+class ConfirmDeleteMyData:
+    verb = "delete-my-data.confirm"
+    person: PersonId
+
+
+@dataclass(frozen=True)
+class CancelDeleteMyData:
+    verb = "delete-my-data.cancel"
+
+
+@dataclass(frozen=True)
+class ConfirmWithdraw:
+    verb = "withdraw.confirm"
+    person: PersonId
+
+
+@dataclass(frozen=True)
+class CancelWithdraw:
+    verb = "withdraw.cancel"
+
+
+CardAction = (
+    ShowHelp
+    | ShowAbout
+    | ShowPrivacy
+    | Join
+    | EditProfile
+    | ShowCohorts
+    | NewCohortForm
+    | CreateCohort
+    | OpenCohort
+    | CloseSignups
+    | ReviewApplications
+    | DecideApplication
+    | ShowMyData
+    | AskDeleteMyData
+    | ConfirmDeleteMyData
+    | CancelDeleteMyData
+    | ConfirmWithdraw
+    | CancelWithdraw
+)
 
 _NO_ARGUMENT_ACTIONS: dict[str, CardAction] = {
-    ShowHelp.verb: ShowHelp(),
-    ShowAbout.verb: ShowAbout(),
-    ShowPrivacy.verb: ShowPrivacy(),
+    action.verb: action
+    for action in (
+        ShowHelp(),
+        ShowAbout(),
+        ShowPrivacy(),
+        Join(),
+        EditProfile(),
+        ShowCohorts(),
+        NewCohortForm(),
+        ShowMyData(),
+        AskDeleteMyData(),
+        CancelDeleteMyData(),
+        CancelWithdraw(),
+    )
 }
-
-MAX_VERB_LENGTH = 64
 
 
 def parse_action(verb: object, data: object) -> CardAction:
@@ -58,6 +209,109 @@ def parse_action(verb: object, data: object) -> CardAction:
     if data is not None and not isinstance(data, Mapping):
         raise InvalidInput("That button sent something I could not read.")
     action = _NO_ARGUMENT_ACTIONS.get(name)
-    if action is None:
+    if action is not None:
+        return action
+    parser = _PARSERS.get(name)
+    if parser is None:
         raise UnknownAction("That button is not one I recognise; it may be from an older card. Try 'help'.")
-    return action
+    return parser(data if data is not None else {})
+
+
+def _create_cohort(data: Mapping[object, object]) -> CardAction:
+    # A copy, detached from the activity; JSON object keys are always text, so other keys were not sent by a card.
+    return CreateCohort({key: value for key, value in data.items() if isinstance(key, str)})
+
+
+def _open_cohort(data: Mapping[object, object]) -> CardAction:
+    return OpenCohort(_id(data, "cohort"))
+
+
+def _close_signups(data: Mapping[object, object]) -> CardAction:
+    return CloseSignups(_id(data, "cohort"))
+
+
+def _review_applications(data: Mapping[object, object]) -> CardAction:
+    return ReviewApplications(_id(data, "cohort"), _page(data))
+
+
+def _decide_application(data: Mapping[object, object]) -> CardAction:
+    application = _id(data, "application")
+    raw_decision = data.get("decision")
+    decision = _DECISIONS_BY_VALUE.get(raw_decision) if isinstance(raw_decision, str) else None
+    if decision is None:
+        raise InvalidInput(DAMAGED)
+    return DecideApplication(
+        application=application,
+        decision=decision,
+        version=_id(data, "version"),
+        reason=_reason(data.get(f"reason-{application}")),
+        cohort=_id(data, "cohort"),
+        page=_page(data),
+    )
+
+
+def _confirm_delete(data: Mapping[object, object]) -> CardAction:
+    return ConfirmDeleteMyData(_person(data))
+
+
+def _confirm_withdraw(data: Mapping[object, object]) -> CardAction:
+    return ConfirmWithdraw(_person(data))
+
+
+_PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
+    CreateCohort.verb: _create_cohort,
+    OpenCohort.verb: _open_cohort,
+    CloseSignups.verb: _close_signups,
+    ReviewApplications.verb: _review_applications,
+    DecideApplication.verb: _decide_application,
+    ConfirmDeleteMyData.verb: _confirm_delete,
+    ConfirmWithdraw.verb: _confirm_withdraw,
+}
+
+
+def _id(data: Mapping[object, object], key: str) -> int:
+    """A positive whole number the bot put on the card: a JSON number, or a digit string from hosts that send
+    every value as text. Booleans are ints to Python, and floats round, so both are refused."""
+    raw = data.get(key)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and _DIGITS.fullmatch(raw):
+        value = int(raw)
+    else:
+        raise InvalidInput(DAMAGED)
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput(DAMAGED)
+    return value
+
+
+def _page(data: Mapping[object, object]) -> int:
+    # Cards from before paging had no page; the first page is the sensible place to land.
+    return 1 if data.get("page") is None else _id(data, "page")
+
+
+def _reason(raw: object) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise InvalidInput(DAMAGED)
+    too_long = InvalidInput(
+        f"Please keep the reason to {MAX_REASON_LENGTH} characters. It is only for the audit log, so a few "
+        "words are enough."
+    )
+    if len(raw) > _MAX_RAW_REASON_LENGTH:
+        raise too_long
+    reason = clean_line(raw)
+    if len(reason) > MAX_REASON_LENGTH:
+        raise too_long
+    return reason
+
+
+def _person(data: Mapping[object, object]) -> PersonId:
+    raw = data.get("person")
+    if not isinstance(raw, str):
+        raise InvalidInput(DAMAGED)
+    try:
+        return PersonId.parse(raw)
+    except InvalidInput:
+        # The core's message explains GUIDs to operators; a person clicking a button needs a different one.
+        raise InvalidInput(DAMAGED) from None

@@ -58,6 +58,15 @@ def execute(title: str, verb: str, data: Mapping[str, Any] | None = None, *, pri
     return action
 
 
+def submit(title: str, verb: str, data: Mapping[str, Any] | None = None, *, primary: bool = False) -> Element:
+    """An Action.Submit button: it arrives as a message carrying ``data`` (and the card's inputs), which is what a
+    multi-turn dialog waits for; Universal Actions would arrive as invokes the dialog cannot answer."""
+    action: Element = {"type": "Action.Submit", "title": title, "data": {"action": verb, **(data or {})}}
+    if primary:
+        action["style"] = "positive"
+    return action
+
+
 def escape_markdown(text: str) -> str:
     """Neutralise the Markdown subset TextBlocks render, so text people typed shows as typed."""
     for ch in ("\\", "*", "_", "[", "]", "(", ")", "#", "`", ">", "~"):

@@ -1,8 +1,11 @@
-"""The coordinator's status card: the state of the programme's automatic messages, and what went wrong."""
+"""The coordinator's status card: the current cohort at a glance, then the state of the programme's automatic
+messages and what went wrong with them."""
 
 from __future__ import annotations
 
-from cards.elements import Card, card, facts, heading, paragraph, subheading
+from cards.cohorts import ROLE_ROWS, application_counts_text, next_step_buttons, state_name
+from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
+from programme.cohort_overview import CohortOverview
 from programme.delivery_status import DeliveryStatus
 from programme.work import WorkItem, WorkState
 
@@ -16,9 +19,29 @@ _STATE_NAMES = {
 }
 
 
+def programme_status_card(overview: CohortOverview | None, delivery: DeliveryStatus) -> Card:
+    body: list[Element] = [heading("Programme status")]
+    actions: list[Element] = []
+    if overview is None:
+        body.append(subheading("No cohort yet"))
+        body.append(paragraph("Type 'cohort new' to plan the first cohort; it stays a draft until you open it."))
+        actions = [execute("New cohort", "cohort.new")]
+    else:
+        cohort = overview.cohort
+        body.append(subheading(escape_markdown(cohort.title)))
+        body.append(paragraph(f"{state_name(cohort.state)} · {cohort.plan.track.label}", subtle=True))
+        body.append(facts((title, application_counts_text(overview, role)) for role, title in ROLE_ROWS))
+        actions = [*next_step_buttons(cohort), execute("All cohorts", "cohorts")]
+    body += _delivery_section(delivery)
+    return card(body, actions)
+
+
 def delivery_status_card(status: DeliveryStatus) -> Card:
+    return card([heading("Programme status"), *_delivery_section(status)])
+
+
+def _delivery_section(status: DeliveryStatus) -> list[Element]:
     body = [
-        heading("Programme status"),
         subheading("Automatic messages"),
         facts((_STATE_NAMES[state], str(status.counts.get(state, 0))) for state in WorkState),
     ]
@@ -56,7 +79,7 @@ def delivery_status_card(status: DeliveryStatus) -> Card:
                 subtle=True,
             )
         )
-    return card(body)
+    return body
 
 
 def _summary(item: WorkItem) -> str:

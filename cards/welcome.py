@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.elements import Card, card, execute, heading, paragraph
+from cards.elements import Card, card, execute, heading, paragraph, submit
 
 
 def welcome_card(organisation: str) -> Card:
@@ -25,7 +25,9 @@ def welcome_card(organisation: str) -> Card:
             ),
         ],
         [
-            execute("Show what I can do", "help", primary=True),
+            # Action.Submit: signing up is a conversation of several messages, which only a message can start.
+            submit("Sign up", "join", primary=True),
+            execute("Show what I can do", "help"),
             execute("About the programme", "about"),
             execute("How your data is used", "privacy"),
         ],

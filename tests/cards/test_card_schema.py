@@ -8,8 +8,8 @@ import importlib
 import inspect
 import json
 import pkgutil
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,17 +19,44 @@ import pytest
 
 import cards
 from cards.actions import MAX_VERB_LENGTH, ShowAbout, ShowHelp, ShowPrivacy, UnknownAction, parse_action
+from cards.applications import APPLICATIONS_PER_PAGE, application_review_card
+from cards.cohorts import (
+    MAX_LISTED_COHORTS,
+    cohort_created_card,
+    cohort_form_card,
+    cohort_list_card,
+    cohort_moved_card,
+)
 from cards.elements import CARD_VERSION, Card
 from cards.help import CommandLine, help_card
 from cards.information import about_card, privacy_card
 from cards.notices import problem_card, unknown_command_card
-from cards.status import delivery_status_card
+from cards.personal_data import delete_confirmation_card, my_data_card, withdraw_confirmation_card
+from cards.status import delivery_status_card, programme_status_card
 from cards.welcome import welcome_card
+from dialogs.signup import is_signup_submission
+from programme.applications import Application, ApplicationState, Consent
+from programme.cohort_overview import CohortOverview
+from programme.cohorts import MAX_NAME_LENGTH, Cadence, Cohort, CohortPlan, CohortState
 from programme.contacts import Unreachable
 from programme.delivery_status import DeliveryStatus
 from programme.errors import InvalidInput
 from programme.identity import PersonId, TenantId
+from programme.personal_data import SubjectAccessReport
+from programme.profiles import (
+    MAX_BIO,
+    MAX_LINE,
+    MAX_NOTE,
+    MAX_TOPICS,
+    Availability,
+    MeetingPreference,
+    Profile,
+    Role,
+    Topic,
+)
+from programme.tracks import MenteeLevel, Track
 from programme.work import WorkItem, WorkState
+from tests.dialogs.signup_samples import SAMPLES as SIGNUP_SAMPLES
 
 # Teams caps a bot message at about 100 KB counted as UTF-16; one card should leave room for text, other
 # attachments and the envelope.
@@ -74,6 +101,168 @@ def _status(*, healthy: bool) -> DeliveryStatus:
     )
 
 
+# Programme samples ----------------------------------------------------------------------------------------------
+
+TODAY = date(2026, 1, 12)
+AT = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+TENANT = TenantId("8a5d7f3c-1b2e-4c6d-9e0f-a1b2c3d4e5f6")
+PERSON = PersonId("a0000000-0000-4000-8000-000000000001")
+BIG_ID = 10**9
+# The character that costs most on a card: escaping doubles it, and JSON doubles it again.
+COSTLIEST = "\\"
+
+
+def _plan(name: str = "Race equality 2026, board", *, training: int = 2) -> CohortPlan:
+    return CohortPlan(
+        name=name,
+        track=Track.RACE_EQUALITY,
+        mentee_level=MenteeLevel.BOARD,
+        signup_closes=TODAY + timedelta(days=30),
+        starts_on=TODAY + timedelta(days=60),
+        ends_on=TODAY + timedelta(days=240),
+        sessions=6,
+        cadence=Cadence.MONTHLY,
+        session_minutes=60,
+        training_dates=tuple(TODAY + timedelta(days=40 + i) for i in range(training)),
+        mentor_capacity=2,
+    )
+
+
+def _cohort(
+    state: CohortState = CohortState.RECRUITING, *, cohort_id: int = 3, name: str = "Race equality 2026, board"
+) -> Cohort:
+    return Cohort(id=cohort_id, plan=_plan(name), state=state, created_by=PERSON, created_at=AT, updated_at=AT)
+
+
+def _overview(cohort: Cohort, *, each: int = 2) -> CohortOverview:
+    return CohortOverview(cohort=cohort, counts={(role, state): each for role in Role for state in ApplicationState})
+
+
+def _profile(*, text: str | None = None, role: Role = Role.MENTOR) -> Profile:
+    """A realistic profile, or with ``text`` every free-text field filled to its limit with it."""
+    if text is None:
+        return Profile(
+            role=role,
+            job_title="Staff nurse",
+            band="Band 5",
+            directorate="Medicine",
+            site="City Hospital",
+            line_manager_email="manager@nhs.net",
+            topics=(Topic.BELONGING, Topic.CAREER_PROGRESSION),
+            availability=(Availability.TUE_PM, Availability.THU_AM),
+            meeting_preference=MeetingPreference.EITHER,
+            experience_note="I trained abroad and moved here in 2019.",
+            bio="Nurse on a busy ward; I like running and baking.",
+        )
+    return Profile(
+        role=role,
+        job_title=_filled(text, MAX_LINE),
+        band=_filled(text, MAX_LINE),
+        directorate=_filled(text, MAX_LINE),
+        site=_filled(text, MAX_LINE),
+        line_manager_email="manager@nhs.net",
+        topics=tuple(Topic)[:MAX_TOPICS],
+        availability=tuple(Availability),
+        meeting_preference=MeetingPreference.IN_PERSON,
+        experience_note=_filled(text, MAX_NOTE),
+        bio=_filled(text, MAX_BIO),
+    ).checked()
+
+
+def _filled(text: str, length: int) -> str:
+    return (text * length)[:length]
+
+
+def _application(
+    state: ApplicationState = ApplicationState.SUBMITTED,
+    *,
+    application_id: int = 11,
+    name: str = "Amara Okafor",
+    profile: Profile | None = None,
+) -> Application:
+    return Application(
+        id=application_id,
+        cohort_id=3,
+        tenant=TENANT,
+        person=PERSON,
+        display_name=name,
+        profile=profile or _profile(),
+        consent=Consent(given_at=AT),
+        state=state,
+        submitted_at=AT,
+        updated_at=AT,
+        version=4,
+    )
+
+
+def _worst_case_applications(text: str) -> list[Application]:
+    return [
+        _application(application_id=BIG_ID - n, name=text * 100, profile=_profile(text=text))
+        for n in range(APPLICATIONS_PER_PAGE)
+    ]
+
+
+def _report(sections: Mapping[str, object]) -> SubjectAccessReport:
+    return SubjectAccessReport(person=PERSON, generated_at=AT, sections=sections)
+
+
+TYPICAL_REPORT = {
+    "participation": {"display_name": "Amara Okafor", "paused_until": None, "joined_at": AT.isoformat()},
+    "applications": [
+        {"id": 2, "cohort": 3, "state": "submitted", "role": "mentor", "submitted_at": AT.isoformat()},
+        {"id": 1, "cohort": 1, "state": "withdrawn", "role": "mentor", "consent": {"given_at": "2025-03-01"}},
+    ],
+    "reflections": [],
+    "surveys": None,
+    "contact": {"conversation": "a:1x2y3z", "unreachable": False},
+}
+
+
+def _huge_report(text: str) -> dict[str, object]:
+    """Far more than a card can hold: many sections, long lists, long text, deep nesting."""
+    record = {"note": text * 2000, "tags": [text] * 50, "deep": {"a": {"b": {"c": {"d": text * 10}}}}}
+    return {
+        **{f"section_{n}_{text}": [dict(record, id=i) for i in range(200)] for n in range(8)},
+        "flat": {f"key_{i}": text * 300 for i in range(100)},
+        "scalars": [text * 500] * 40,
+        "one": text * 10_000,
+    }
+
+
+FORM_VALUES = {
+    "name": "Race equality 2026 **board**",
+    "track": "race-equality",
+    "mentee_level": "board",
+    "signup_closes": "2026-02-01",
+    "starts_on": "2026-03-01",
+    "ends_on": "2026-09-01",
+    "sessions": "8",
+    "cadence": "fortnightly",
+    "session_minutes": "45",
+    "mentor_capacity": "2",
+    "training_1": "2026-02-10",
+    "training_2": "",
+    "training_3": "2026-02-20",
+}
+FORM_PROBLEMS = {
+    field: f"Problem with {field} [see](https://example.com) _here_"
+    for field in (
+        "name",
+        "track",
+        "mentee_level",
+        "signup_closes",
+        "starts_on",
+        "ends_on",
+        "sessions",
+        "cadence",
+        "session_minutes",
+        "training_dates",
+        "mentor_capacity",
+        "something_else",
+    )
+}
+
+
 # One or more sample builds per builder: the schema, size and round-trip tests all run over these. A new builder
 # in cards/ without a sample fails test_every_card_builder_has_a_sample.
 SAMPLES: dict[str, list[tuple[str, Card]]] = {
@@ -101,6 +290,116 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
         ("all well", delivery_status_card(_status(healthy=True))),
         ("failures", delivery_status_card(_status(healthy=False))),
     ],
+    "cards.status.programme_status_card": [
+        ("no cohort", programme_status_card(None, _status(healthy=True))),
+        *(
+            (f"{state.value} with failures", programme_status_card(_overview(_cohort(state)), _status(healthy=False)))
+            for state in CohortState
+        ),
+        (
+            "markdown name",
+            programme_status_card(_overview(_cohort(name=MARKDOWN_LADEN[:MAX_NAME_LENGTH])), _status(healthy=True)),
+        ),
+    ],
+    "cards.cohorts.cohort_form_card": [
+        ("empty", cohort_form_card(TODAY)),
+        ("shown again", cohort_form_card(TODAY, FORM_VALUES)),
+        ("every problem", cohort_form_card(TODAY, FORM_VALUES, FORM_PROBLEMS)),
+        (
+            "tampered values",
+            cohort_form_card(
+                TODAY,
+                {"name": "x" * 100_000, "track": "pirates", "sessions": "lots", "signup_closes": "2026-02-30"},
+                {"name": MARKDOWN_LADEN},
+            ),
+        ),
+    ],
+    "cards.cohorts.cohort_list_card": [
+        ("empty", cohort_list_card([], TODAY)),
+        (
+            "one of each state",
+            cohort_list_card([_overview(_cohort(state, cohort_id=n)) for n, state in enumerate(CohortState, 1)], TODAY),
+        ),
+        ("no applications", cohort_list_card([_overview(_cohort(), each=0)], TODAY)),
+        ("deadline passed", cohort_list_card([_overview(_cohort())], TODAY + timedelta(days=45))),
+        (
+            "thirty long recruiting cohorts",
+            cohort_list_card(
+                [
+                    _overview(_cohort(cohort_id=BIG_ID - n, name=COSTLIEST * MAX_NAME_LENGTH), each=BIG_ID)
+                    for n in range(2 * MAX_LISTED_COHORTS)
+                ],
+                TODAY,
+            ),
+        ),
+        (
+            "markdown names",
+            cohort_list_card([_overview(_cohort(name=MARKDOWN_LADEN[:MAX_NAME_LENGTH]))], TODAY),
+        ),
+    ],
+    "cards.cohorts.cohort_created_card": [
+        ("plain", cohort_created_card(_cohort(CohortState.DRAFT))),
+        ("markdown name", cohort_created_card(_cohort(CohortState.DRAFT, name=MARKDOWN_LADEN[:MAX_NAME_LENGTH]))),
+    ],
+    "cards.cohorts.cohort_moved_card": [
+        *((state.value, cohort_moved_card(_cohort(state), "Done. It moved.")) for state in CohortState),
+        ("markdown message", cohort_moved_card(_cohort(name=MARKDOWN_LADEN[:80]), MARKDOWN_LADEN)),
+    ],
+    "cards.applications.application_review_card": [
+        ("empty", application_review_card(_cohort(), [], 1, 1)),
+        ("one submitted", application_review_card(_cohort(), [_application()], 1, 1)),
+        (
+            "middle page",
+            application_review_card(_cohort(), [_application(ApplicationState.WAITLISTED)], 2, 3),
+        ),
+        (
+            "decided already",
+            application_review_card(
+                _cohort(CohortState.MATCHING),
+                [_application(state, application_id=n) for n, state in enumerate(ApplicationState, 1)],
+                1,
+                1,
+            ),
+        ),
+        (
+            "markdown-laden",
+            application_review_card(
+                _cohort(name=MARKDOWN_LADEN[:80]),
+                [_application(name=MARKDOWN_LADEN[:100], profile=_profile(text="*_["))],
+                1,
+                1,
+            ),
+        ),
+        *(
+            (
+                f"worst case {label}",
+                application_review_card(
+                    _cohort(cohort_id=BIG_ID, name=COSTLIEST * MAX_NAME_LENGTH),
+                    _worst_case_applications(text),
+                    BIG_ID - 1,
+                    BIG_ID,
+                ),
+            )
+            for label, text in (("backslashes", COSTLIEST), ("stars", "*"), ("emoji", "\U0001f600"), ("quotes", '"'))
+        ),
+    ],
+    "cards.personal_data.my_data_card": [
+        ("typical", my_data_card(_report(TYPICAL_REPORT))),
+        ("nothing held", my_data_card(_report({"participation": None, "applications": [], "notes": ""}))),
+        ("no sections", my_data_card(_report({}))),
+        ("scalars", my_data_card(_report({"flag": True, "count": 3, "ratio": 0.5, "day": "2026-01-12"}))),
+        ("markdown-laden", my_data_card(_report({MARKDOWN_LADEN[:40]: {"note": MARKDOWN_LADEN}}))),
+        ("huge", my_data_card(_report(_huge_report("x")))),
+        ("huge and costly", my_data_card(_report(_huge_report(COSTLIEST)))),
+        ("one huge record", my_data_card(_report({"record": {f"k{i}": COSTLIEST * 300 for i in range(200)}}))),
+    ],
+    "cards.personal_data.delete_confirmation_card": [("plain", delete_confirmation_card(PERSON))],
+    "cards.personal_data.withdraw_confirmation_card": [
+        ("no cohorts", withdraw_confirmation_card(PERSON, [])),
+        ("two cohorts", withdraw_confirmation_card(PERSON, ["Cohort 3: Race equality 2026", "Cohort 5: Disability"])),
+        ("many markdown titles", withdraw_confirmation_card(PERSON, [MARKDOWN_LADEN[:90]] * 50)),
+    ],
+    **{f"cards.signup.{name}": builds for name, builds in SIGNUP_SAMPLES.items()},
 }
 ALL_CARDS = [
     pytest.param(built, id=f"{name.rsplit('.', 1)[1]}-{label}")
@@ -168,10 +467,13 @@ def test_every_button_round_trips_through_the_parser(card: Card) -> None:
         assert action["type"] in ("Action.Execute", "Action.Submit", "Action.OpenUrl", "Action.ShowCard")
         if action["type"] == "Action.Execute":
             assert action["verb"] == action["data"]["action"]
-            parse_action(action["verb"], action["data"])
+            assert parse_action(action["verb"], action["data"]).verb == action["verb"]
+        if action["type"] == "Action.Submit" and is_signup_submission(action["data"]):
+            # Sign-up steps are read by the sign-up dialog, never by the general parser.
+            continue
         if action["type"] in ("Action.Execute", "Action.Submit"):
-            # Hosts that fall back to Action.Submit send only the data.
-            parse_action(None, action["data"])
+            # Action.Submit carries its verb only in the data, and hosts that fall back to it send only the data.
+            assert parse_action(None, action["data"]).verb == action["data"]["action"]
 
 
 def test_the_help_card_lists_coordinator_commands_only_when_given() -> None:
@@ -189,6 +491,254 @@ def test_the_unknown_command_card_shows_typed_text_literally_and_briefly() -> No
     assert "[link](" not in text
     built = unknown_command_card("x" * 10_000, [])
     assert len(json.dumps(built)) < 2_000
+
+
+def _texts(card: Card) -> list[str]:
+    """Every piece of text on the card, in order: TextBlocks and both sides of each fact."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                found.append(node["text"])
+            if node.get("type") == "FactSet":
+                found.extend(part for fact in node["facts"] for part in (fact["title"], fact["value"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def _buttons(card: Card) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(action["title"], action["data"]["action"], action["data"]) for action in actions_in(card)]
+
+
+def _shown_once_escaped(card: Card) -> None:
+    text = json.dumps(card)
+    assert "**bold**" not in text
+    assert "[link](" not in text
+
+
+def test_the_welcome_card_starts_sign_up_with_a_message_not_an_invoke() -> None:
+    sign_up = welcome_card("Contoso")["actions"][0]
+    assert sign_up == {"type": "Action.Submit", "title": "Sign up", "data": {"action": "join"}, "style": "positive"}
+
+
+def test_text_people_typed_is_escaped_on_every_programme_card() -> None:
+    laden = MARKDOWN_LADEN[:MAX_NAME_LENGTH]
+    for built in (
+        cohort_list_card([_overview(_cohort(name=laden))], TODAY),
+        cohort_created_card(_cohort(name=laden)),
+        cohort_moved_card(_cohort(name=laden), MARKDOWN_LADEN),
+        programme_status_card(_overview(_cohort(name=laden)), _status(healthy=True)),
+        application_review_card(_cohort(), [_application(name=laden, profile=_profile(text=laden))], 1, 1),
+        my_data_card(_report({"participation": {"display_name": laden, "notes": [laden]}})),
+        withdraw_confirmation_card(PERSON, [laden]),
+    ):
+        _shown_once_escaped(built)
+
+
+def test_the_cohort_list_is_newest_first_with_buttons_for_each_state() -> None:
+    overviews = [_overview(_cohort(state, cohort_id=n)) for n, state in enumerate(CohortState, 1)]
+    built = cohort_list_card(overviews, TODAY)
+    titles = [text for text in _texts(built) if text.startswith("Cohort ")]
+    assert titles == [f"Cohort {n}: Race equality 2026, board" for n in range(6, 0, -1)]
+    verbs = [(verb, data.get("cohort")) for _, verb, data in _buttons(built)]
+    assert verbs == [
+        ("applications", 3),  # matching
+        ("applications", 2),  # recruiting
+        ("cohort.close-signups", 2),
+        ("cohort.open", 1),  # draft
+        ("cohort.new", None),
+    ]
+    assert "Mentors" in _texts(built)
+    assert "2 waiting · 2 approved · 2 waiting list · 2 declined · 2 withdrawn" in _texts(built)
+
+
+def test_the_cohort_list_shows_fifteen_and_counts_the_older_ones() -> None:
+    # Two-digit counts in every state: a large, busy programme.
+    overviews = [_overview(_cohort(cohort_id=n), each=12) for n in range(1, 31)]
+    built = cohort_list_card(overviews, TODAY)
+    shown = [text for text in _texts(built) if text.startswith("Cohort ")]
+    assert shown == [f"Cohort {n}: Race equality 2026, board" for n in range(30, 15, -1)]
+    assert "There are also 15 older cohorts, not shown to keep this card short." in _texts(built)
+
+
+def test_an_empty_cohort_list_says_how_to_start() -> None:
+    built = cohort_list_card([], TODAY)
+    assert any("New cohort" in text for text in _texts(built))
+    assert [verb for _, verb, _ in _buttons(built)] == ["cohort.new"]
+
+
+def test_a_new_cohort_can_be_opened_straight_away() -> None:
+    built = cohort_created_card(_cohort(CohortState.DRAFT, cohort_id=9))
+    assert [(title, verb, data.get("cohort")) for title, verb, data in _buttons(built)] == [
+        ("Open sign-ups now", "cohort.open", 9),
+        ("All cohorts", "cohorts", None),
+    ]
+    assert "Up to 2 mentees" in _texts(built)
+
+
+def test_a_moved_cohort_offers_what_comes_next() -> None:
+    closed = cohort_moved_card(_cohort(CohortState.MATCHING), "Sign-ups are closed.")
+    assert [verb for _, verb, _ in _buttons(closed)] == ["applications", "cohorts"]
+    opened = cohort_moved_card(_cohort(CohortState.RECRUITING), "Sign-ups are open.")
+    assert [verb for _, verb, _ in _buttons(opened)] == ["applications", "cohort.close-signups", "cohorts"]
+
+
+def test_the_review_card_offers_the_decisions_each_state_allows() -> None:
+    applications = [_application(state, application_id=n) for n, state in enumerate(ApplicationState, 1)]
+    built = application_review_card(_cohort(cohort_id=3), applications, 2, 2)
+    decisions = [
+        (data["application"], data["decision"])
+        for _, verb, data in _buttons(built)
+        if verb != "applications" and verb != "cohorts"
+    ]
+    assert decisions == [(1, "approved"), (1, "waitlisted"), (1, "declined"), (3, "approved"), (3, "declined")]
+    for _, verb, data in _buttons(built):
+        if verb == "application.decide":
+            assert (data["version"], data["cohort"], data["page"]) == (4, 3, 2)
+    reasons = [element for element in _inputs(built)]
+    assert [(r["id"], r["maxLength"]) for r in reasons] == [("reason-1", 200), ("reason-3", 200)]
+    assert all("not sent to the applicant" in r["placeholder"] for r in reasons)
+    assert [(verb, data.get("page")) for _, verb, data in _buttons(built) if verb != "application.decide"] == [
+        ("applications", 1),
+        ("cohorts", None),
+    ]
+
+
+def test_the_review_card_shows_the_answers_but_not_the_line_manager() -> None:
+    built = application_review_card(_cohort(), [_application()], 1, 1)
+    texts = _texts(built)
+    for expected in (
+        "Amara Okafor",
+        "Staff nurse",
+        "Band 5",
+        "Medicine",
+        "City Hospital",
+        "Belonging and being heard, Career progression and development",
+        "Tuesday afternoon, Thursday morning",
+        "Either",
+        "I trained abroad and moved here in 2019.",
+        "Nurse on a busy ward; I like running and baking.",
+    ):
+        assert expected in texts
+    assert "Mentor · applied 12 Jan 2026 · Waiting for a decision" in texts
+    assert "manager@nhs.net" not in json.dumps(built)
+
+
+def test_the_worst_case_sample_really_is_at_every_limit() -> None:
+    (worst,) = _worst_case_applications(COSTLIEST)[:1]
+    profile = worst.profile
+    assert len(worst.display_name) == 100
+    assert {len(profile.job_title), len(profile.band), len(profile.directorate), len(profile.site)} == {MAX_LINE}
+    assert (len(profile.experience_note), len(profile.bio)) == (MAX_NOTE, MAX_BIO)
+    assert (len(profile.topics), len(profile.availability)) == (MAX_TOPICS, len(Availability))
+    assert len(_worst_case_applications(COSTLIEST)) == APPLICATIONS_PER_PAGE
+
+
+def test_an_empty_review_says_nothing_is_waiting() -> None:
+    assert any(
+        "Nothing waiting for a decision" in text for text in _texts(application_review_card(_cohort(), [], 1, 1))
+    )
+
+
+def test_the_status_card_puts_the_cohort_first_then_deliveries() -> None:
+    built = programme_status_card(_overview(_cohort()), _status(healthy=False))
+    texts = _texts(built)
+    assert texts.index("Cohort 3: Race equality 2026, board") < texts.index("Automatic messages")
+    row = texts.index("Mentors")
+    assert texts[row + 1] == "2 waiting · 2 approved · 2 waiting list · 2 declined · 2 withdrawn"
+    assert texts[row + 2] == "Mentees"
+    # Everything the delivery card shows is still there.
+    delivery = _texts(delivery_status_card(_status(healthy=False)))
+    assert delivery[1:] == texts[len(texts) - len(delivery) + 1 :]
+
+
+def test_the_status_card_without_a_cohort_says_how_to_start() -> None:
+    texts = _texts(programme_status_card(None, _status(healthy=True)))
+    assert "No cohort yet" in texts
+    assert any("cohort new" in text for text in texts)
+
+
+def test_my_data_shows_every_section_readably() -> None:
+    texts = _texts(my_data_card(_report(TYPICAL_REPORT)))
+    for expected in (
+        "Participation",
+        "Display name",
+        "Amara Okafor",
+        "Applications",
+        "Consent: Given at",
+        "1 Mar 2025",
+    ):
+        assert expected in texts
+    assert texts.count("Nothing held") == 3  # paused_until, reflections, surveys
+    assert "12 Jan 2026 at 09:30 UTC" in texts
+
+
+def test_my_data_shows_the_ten_most_recent_and_says_how_to_get_the_rest() -> None:
+    entries = [{"id": n, "state": "submitted"} for n in range(37, 0, -1)]
+    built = my_data_card(_report({"applications": entries}))
+    facts = [node for node in built["body"] if node["type"] == "FactSet"]
+    assert [node["facts"][0]["value"] for node in facts] == [str(n) for n in range(37, 27, -1)]
+    assert any("10 most recent of 37" in text and "subject access request" in text for text in _texts(built))
+
+
+def test_my_data_says_when_it_could_not_show_everything() -> None:
+    built = my_data_card(_report(_huge_report(COSTLIEST)))
+    assert any(text.startswith("There is more than fits on this card.") for text in _texts(built))
+    assert [action["verb"] for action in built["actions"]] == ["delete-my-data", "privacy"]
+
+
+def test_a_report_with_many_sections_names_the_ones_it_leaves_out() -> None:
+    built = my_data_card(_report({f"holder_{n}": {"note": "x" * 300} for n in range(40)}))
+    texts = _texts(built)
+    assert "Holder 0" in texts
+    assert any(text.startswith("Not shown here, to keep this card short: ") for text in texts)
+
+
+def test_deleting_asks_once_more_and_carries_the_person() -> None:
+    built = delete_confirmation_card(PERSON)
+    confirm, keep = built["actions"]
+    assert (confirm["verb"], confirm["data"]["person"], confirm["style"]) == (
+        "delete-my-data.confirm",
+        PERSON.value,
+        "destructive",
+    )
+    assert keep["verb"] == "delete-my-data.cancel"
+    text = " ".join(_texts(built))
+    for promise in ("cannot be undone", "coordinator", "audit log", "anonymous counts", "reflections"):
+        assert promise in text
+
+
+def test_withdrawing_needs_no_reason_and_carries_the_person() -> None:
+    built = withdraw_confirmation_card(PERSON, ["Cohort 3: Spring"])
+    assert [(a["verb"], a["data"].get("person")) for a in built["actions"]] == [
+        ("withdraw.confirm", PERSON.value),
+        ("withdraw.cancel", None),
+    ]
+    text = " ".join(_texts(built))
+    assert "Cohort 3: Spring" in text
+    assert "don't need to give a reason" in text
+    assert "later cohort" in text
+
+
+def _inputs(card: Card) -> Iterator[dict[str, Any]]:
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    return walk(card)
 
 
 # The validator must be able to say no -------------------------------------------------------------------------
@@ -261,3 +811,8 @@ def test_parse_action_rejects_data_that_is_not_an_object(data: object) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_action("help", data)
     assert caught.value.user_message
+
+
+def test_a_review_page_past_the_end_leads_back_to_the_last_page() -> None:
+    built = application_review_card(_cohort(cohort_id=3), [], 5, 2)
+    assert [(verb, data.get("page")) for _, verb, data in _buttons(built)] == [("applications", 2), ("cohorts", None)]

@@ -1,0 +1,301 @@
+"""parse_action turns every button the bot puts on a card into a typed action, and anything tampered with, stale
+or malformed into a kind InvalidInput, never into a crash or a wrong action."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import pytest
+
+from cards.actions import (
+    DAMAGED,
+    MAX_ID,
+    MAX_REASON_LENGTH,
+    AskDeleteMyData,
+    CancelDeleteMyData,
+    CancelWithdraw,
+    CardAction,
+    CloseSignups,
+    ConfirmDeleteMyData,
+    ConfirmWithdraw,
+    CreateCohort,
+    DecideApplication,
+    EditProfile,
+    Join,
+    NewCohortForm,
+    OpenCohort,
+    ReviewApplications,
+    ShowAbout,
+    ShowCohorts,
+    ShowHelp,
+    ShowMyData,
+    ShowPrivacy,
+    UnknownAction,
+    parse_action,
+)
+from programme.applications import DECISIONS, ApplicationState
+from programme.errors import InvalidInput
+from programme.identity import PersonId
+
+GUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+PERSON = PersonId(GUID)
+
+
+def decide(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "action": "application.decide",
+        "application": 12,
+        "decision": "approved",
+        "version": 3,
+        "cohort": 4,
+        "page": 2,
+        "reason-12": "Strong statement of interest",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not _ABSENT}
+
+
+_ABSENT = object()
+
+# One valid submission per verb, and what it must parse to.
+VALID: list[tuple[str, dict[str, Any], CardAction]] = [
+    ("help", {}, ShowHelp()),
+    ("about", {}, ShowAbout()),
+    ("privacy", {}, ShowPrivacy()),
+    ("join", {}, Join()),
+    ("profile", {}, EditProfile()),
+    ("cohorts", {}, ShowCohorts()),
+    ("cohort.new", {}, NewCohortForm()),
+    ("cohort.create", {"name": "Spring"}, CreateCohort({"action": "cohort.create", "name": "Spring"})),
+    ("cohort.open", {"cohort": 7}, OpenCohort(7)),
+    ("cohort.close-signups", {"cohort": "7"}, CloseSignups(7)),
+    ("applications", {"cohort": 7}, ReviewApplications(7)),
+    ("applications", {"cohort": 7, "page": "3"}, ReviewApplications(7, 3)),
+    (
+        "application.decide",
+        decide(),
+        DecideApplication(12, ApplicationState.APPROVED, 3, "Strong statement of interest", 4, 2),
+    ),
+    ("my-data", {}, ShowMyData()),
+    ("delete-my-data", {}, AskDeleteMyData()),
+    ("delete-my-data.confirm", {"person": GUID}, ConfirmDeleteMyData(PERSON)),
+    ("delete-my-data.cancel", {}, CancelDeleteMyData()),
+    ("withdraw.confirm", {"person": GUID.upper()}, ConfirmWithdraw(PERSON)),
+    ("withdraw.cancel", {}, CancelWithdraw()),
+]
+
+
+@pytest.mark.parametrize(("verb", "data", "expected"), VALID, ids=[f"{v}-{i}" for i, (v, _, _) in enumerate(VALID)])
+def test_every_verb_parses_from_an_execute_and_from_a_submit(verb: str, data: dict[str, Any], expected: object) -> None:
+    sent = {"action": verb, **data}
+    assert parse_action(verb, sent) == expected
+    assert parse_action(None, sent) == expected
+
+
+def test_every_action_in_the_union_has_a_verb_and_a_valid_sample() -> None:
+    classes = typing.get_args(CardAction)
+    verbs = [cls.verb for cls in classes]
+    assert len(set(verbs)) == len(verbs)
+    assert {type(expected) for _, _, expected in VALID} == set(classes)
+
+
+def test_no_argument_actions_need_no_data() -> None:
+    assert parse_action("cohorts", None) == ShowCohorts()
+    assert parse_action("my-data", None) == ShowMyData()
+
+
+def test_create_cohort_keeps_a_detached_copy_of_the_form() -> None:
+    data: dict[object, object] = {"action": "cohort.create", "name": "Spring", 3: "not from a card"}
+    action = parse_action("cohort.create", data)
+    data["name"] = "changed later"
+    assert isinstance(action, CreateCohort)
+    assert action.data == {"action": "cohort.create", "name": "Spring"}
+
+
+def test_create_cohort_without_data_carries_an_empty_form() -> None:
+    assert parse_action("cohort.create", None) == CreateCohort({})
+
+
+def test_every_decision_the_card_offers_parses() -> None:
+    for decision in DECISIONS:
+        action = parse_action("application.decide", decide(decision=decision.value))
+        assert isinstance(action, DecideApplication)
+        assert action.decision is decision
+
+
+def test_the_reason_is_tidied_and_optional() -> None:
+    tidy = parse_action("application.decide", decide(**{"reason-12": "  two\n\tlines   and\u0000 spaces "}))
+    assert isinstance(tidy, DecideApplication)
+    assert tidy.reason == "two lines and spaces"
+    absent = parse_action("application.decide", decide(**{"reason-12": _ABSENT}))
+    assert isinstance(absent, DecideApplication)
+    assert absent.reason == ""
+
+
+def test_the_reason_is_read_from_the_input_of_the_application_decided() -> None:
+    # Every reason box on the card is submitted with every button; only this application's one counts.
+    action = parse_action("application.decide", decide(**{"reason-12": "", "reason-13": "for someone else"}))
+    assert isinstance(action, DecideApplication)
+    assert action.reason == ""
+    by_string_id = parse_action("application.decide", decide(application="12"))
+    assert isinstance(by_string_id, DecideApplication)
+    assert by_string_id.reason == "Strong statement of interest"
+
+
+def test_a_reason_at_the_limit_is_kept_and_one_over_is_refused_kindly() -> None:
+    at_limit = parse_action("application.decide", decide(**{"reason-12": "r" * MAX_REASON_LENGTH}))
+    assert isinstance(at_limit, DecideApplication)
+    assert len(at_limit.reason) == MAX_REASON_LENGTH
+    # Whitespace that cleaning removes does not count.
+    padded = parse_action("application.decide", decide(**{"reason-12": " " * 300 + "short" + " " * 300}))
+    assert isinstance(padded, DecideApplication)
+    assert padded.reason == "short"
+    for too_long in ("r" * (MAX_REASON_LENGTH + 1), "r" * 100_000):
+        with pytest.raises(InvalidInput) as caught:
+            parse_action("application.decide", decide(**{"reason-12": too_long}))
+        assert f"{MAX_REASON_LENGTH} characters" in caught.value.user_message
+        assert not isinstance(caught.value, UnknownAction)
+
+
+def test_a_missing_page_means_the_first() -> None:
+    assert parse_action("applications", {"cohort": 7, "page": None}) == ReviewApplications(7, 1)
+    action = parse_action("application.decide", decide(page=_ABSENT))
+    assert isinstance(action, DecideApplication)
+    assert action.page == 1
+
+
+BAD_IDS: list[Any] = [
+    _ABSENT,
+    None,
+    True,
+    False,
+    1.0,
+    1.5,
+    0,
+    -1,
+    "-1",
+    "0",
+    MAX_ID + 1,
+    10**100,
+    str(10**100),
+    "12a",
+    " 12",
+    "12\n",
+    "",
+    "\u0661\u0662",  # Arabic-Indic digits: str.isdigit says yes, int() would take them
+    "\u00b2",
+    "1e3",
+    "0x1f",
+    [12],
+    {"id": 12},
+]
+
+
+def _id_cases() -> list[Any]:
+    cases = []
+    for bad in BAD_IDS:
+        for verb, field in (
+            ("cohort.open", "cohort"),
+            ("cohort.close-signups", "cohort"),
+            ("applications", "cohort"),
+            ("applications", "page"),
+            ("application.decide", "application"),
+            ("application.decide", "version"),
+            ("application.decide", "cohort"),
+            ("application.decide", "page"),
+        ):
+            if field == "page" and (bad is _ABSENT or bad is None):
+                continue  # a missing page is allowed: see above
+            cases.append(pytest.param(verb, field, bad, id=f"{verb}-{field}-{bad!r:.20}"))
+    return cases
+
+
+@pytest.mark.parametrize(("verb", "field", "bad"), _id_cases())
+def test_damaged_ids_are_refused_kindly(verb: str, field: str, bad: object) -> None:
+    data: dict[str, object] = decide() if verb == "application.decide" else {"action": verb, "cohort": 7, "page": 1}
+    if bad is _ABSENT:
+        data.pop(field, None)
+    else:
+        data[field] = bad
+    with pytest.raises(InvalidInput) as caught:
+        parse_action(verb, data)
+    assert caught.value.user_message == DAMAGED
+
+
+def test_ids_at_the_edges_of_the_range() -> None:
+    assert parse_action("cohort.open", {"cohort": 1}) == OpenCohort(1)
+    assert parse_action("cohort.open", {"cohort": MAX_ID}) == OpenCohort(MAX_ID)
+    assert parse_action("cohort.open", {"cohort": str(MAX_ID)}) == OpenCohort(MAX_ID)
+    assert parse_action("cohort.open", {"cohort": "007"}) == OpenCohort(7)
+
+
+@pytest.mark.parametrize(
+    "decision",
+    ["submitted", "withdrawn", "APPROVED", "approve", "", None, 1, True, ["approved"], {"v": "approved"}, _ABSENT],
+)
+def test_a_decision_the_card_never_offers_is_refused(decision: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("application.decide", decide(decision=decision))
+    assert caught.value.user_message == DAMAGED
+
+
+@pytest.mark.parametrize("reason", [12, True, ["why"], {"text": "why"}])
+def test_a_reason_that_is_not_text_is_refused(reason: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("application.decide", decide(**{"reason-12": reason}))
+    assert caught.value.user_message == DAMAGED
+
+
+@pytest.mark.parametrize("verb", ["delete-my-data.confirm", "withdraw.confirm"])
+@pytest.mark.parametrize(
+    "person",
+    [
+        _ABSENT,
+        None,
+        "",
+        "someone",
+        "29:1a2b3c-teams-user-id",
+        GUID + "0",
+        GUID.replace("-", ""),
+        "x" * 100_000,
+        12,
+        True,
+        [GUID],
+        {"id": GUID},
+    ],
+)
+def test_a_person_that_is_not_an_object_id_is_refused_kindly(verb: str, person: object) -> None:
+    data: dict[str, object] = {"action": verb}
+    if person is not _ABSENT:
+        data["person"] = person
+    with pytest.raises(InvalidInput) as caught:
+        parse_action(verb, data)
+    # Not the core's message about GUIDs, which is written for operators.
+    assert caught.value.user_message == DAMAGED
+
+
+def test_a_person_id_is_normalised() -> None:
+    assert parse_action("withdraw.confirm", {"person": "{" + GUID.upper() + "}"}) == ConfirmWithdraw(PERSON)
+
+
+@pytest.mark.parametrize(
+    ("verb", "data"),
+    [
+        pytest.param("cohort.delete", {"cohort": 1}, id="a verb no card has"),
+        pytest.param("Cohort.Open", {"cohort": 1}, id="verbs are exact"),
+        pytest.param(None, {"action": "application.approve", "application": 1}, id="unknown submit"),
+        pytest.param("delete-my-data.confirm ", {"person": GUID}, id="trailing space"),
+    ],
+)
+def test_unknown_verbs_keep_their_message(verb: object, data: object) -> None:
+    with pytest.raises(UnknownAction) as caught:
+        parse_action(verb, data)
+    assert "not one I recognise" in caught.value.user_message
+
+
+@pytest.mark.parametrize("data", ["cohort=1", [("cohort", 1)], 7])
+def test_arguments_that_are_not_an_object_are_refused(data: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("cohort.open", data)
+    assert caught.value.user_message == "That button sent something I could not read."
