@@ -33,24 +33,38 @@ from bot.pacing import Pacer
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import RemediBot
+from dialogs.host import DialogHost
+from dialogs.signup import SignUpDialog
 from programme.clock import Clock, SystemClock
+from programme.cohort_admin import CohortAdmin
 from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.deliveries import MESSAGE, message_handler
+from programme.directory import NoDirectory
+from programme.nudge_policy import NudgePolicy
+from programme.participation import Participation
+from programme.personal_data import PersonalData
 from programme.retention import redact_delivered_messages
+from programme.signup import SignUp
 from programme.sweeper import Sweeper, SweepPolicy
 from programme.working_hours import WorkingHours
-from scheduler.runner import RETENTION_JOB_ID, ProgrammeScheduler
+from scheduler.runner import CONVERSATION_STATE_JOB_ID, RETENTION_JOB_ID, ProgrammeScheduler
+from storage.application_store import SqlApplicationStore
 from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
+from storage.cohort_store import SqlCohortStore
 from storage.contact_book import SqlContactBook
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database, open_database
 from storage.migrate import upgrade
+from storage.participant_store import SqlParticipantStore
+from storage.personal_data_holders import sql_holders
 from storage.work_queue import SqlWorkQueue
 
 log = logging.getLogger(__name__)
 
+# A sign-up left unfinished this long is cleared, with the answers it held (the dialog itself gives up after a day).
+ABANDONED_CONVERSATION = timedelta(days=7)
 # Teams messages are at most ~100 KB; anything far larger is not a Teams activity.
 MAX_REQUEST_BYTES = 512 * 1024
 
@@ -158,21 +172,12 @@ async def _start(
     database = open_database(settings.database_url)
     try:
         await upgrade(database)
-        audit = SqlAuditLog(database)
-        coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
-        work = SqlWorkQueue(database)
-        services = Services(
-            clock=clock,
-            contacts=RecentContacts(SqlContactBook(database)),
-            coordinators=coordinators,
-            gate=CoordinatorGate(coordinators, audit, clock),
-            audit=audit,
-            work=work,
-            organisation_name=settings.organisation_name,
-        )
+        services = _services(settings, clock, database)
         dispatcher = CommandDispatcher(build_command_table(services), services.gate)
-        conversation_state = ConversationState(SqlBotStateStorage(database, clock))
-        bot = RemediBot(services, dispatcher, conversation_state)
+        bot_state = SqlBotStateStorage(database, clock)
+        conversation_state = ConversationState(bot_state)
+        dialogs = DialogHost(conversation_state, [SignUpDialog(services.signup, settings.organisation_name, clock)])
+        bot = RemediBot(services, dispatcher, conversation_state, dialogs)
         config = BotFrameworkConfig(settings)
         authentication = ConfigurationBotFrameworkAuthentication(
             config, credentials_factory=credentials_factory or CachingCredentialFactory.from_configuration(config)
@@ -187,7 +192,13 @@ async def _start(
             RETENTION_JOB_ID,
             "redacting delivered messages",
             timedelta(hours=1),
-            lambda: redact_delivered_messages(work, clock, keep_for),
+            lambda: redact_delivered_messages(services.work, clock, keep_for),
+        )
+        scheduler.run_every(
+            CONVERSATION_STATE_JOB_ID,
+            "clearing abandoned conversations",
+            timedelta(hours=1),
+            lambda: bot_state.purge_idle(clock.now() - ABANDONED_CONVERSATION),
         )
     except BaseException:
         await database.close()
@@ -200,6 +211,42 @@ async def _start(
         bot=bot,
         services=services,
         auth_config=config,
+    )
+
+
+def _services(settings: Settings, clock: Clock, database: Database) -> Services:
+    audit = SqlAuditLog(database)
+    coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
+    work = SqlWorkQueue(database)
+    contacts = RecentContacts(SqlContactBook(database))
+    cohort_store = SqlCohortStore(database)
+    applications = SqlApplicationStore(database)
+    participants = SqlParticipantStore(database)
+    personal_data = PersonalData(sql_holders(database), clock, after_erase=[contacts.forget])
+    zone = settings.timezone
+    return Services(
+        clock=clock,
+        contacts=contacts,
+        coordinators=coordinators,
+        gate=CoordinatorGate(coordinators, audit, clock),
+        audit=audit,
+        work=work,
+        organisation_name=settings.organisation_name,
+        zone=zone,
+        signup=SignUp(cohort_store, applications, participants, NoDirectory(), clock, zone),
+        cohorts=CohortAdmin(cohort_store, applications, work, clock, zone),
+        participation=Participation(
+            cohorts=cohort_store,
+            applications=applications,
+            participants=participants,
+            coordinators=coordinators,
+            personal_data=personal_data,
+            work=work,
+            clock=clock,
+            zone=zone,
+        ),
+        personal_data=personal_data,
+        nudges=NudgePolicy(participants, applications, zone),
     )
 
 
@@ -227,4 +274,5 @@ def _sweeper(settings: Settings, clock: Clock, services: Services, adapter: Hard
             lease_for=timedelta(seconds=delivery.lease_seconds),
             catch_up=timedelta(hours=delivery.catch_up_hours),
         ),
+        nudge_check=services.nudges.reason_to_hold,
     )

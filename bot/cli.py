@@ -30,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _manifest(settings, args)
     if command == "work":
         return asyncio.run(_work(settings, args))
+    if command == "subject-access":
+        return asyncio.run(_subject_access(settings, args.person, args.out))
     if command == "settings":
         for name, value in settings.described().items():
             print(f"{name}={value}")
@@ -70,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50, help="at most this many items (default 50)")
     retry = work_sub.add_parser("retry", help="send a failed (dead) or missed item again, now")
     retry.add_argument("item_id", type=int, help="the item's number, from 'remedi work list'")
+
+    access = sub.add_parser(
+        "subject-access", help="everything held about one person, as JSON, for a formal subject access request"
+    )
+    access.add_argument("person", help="the person's Entra object id")
+    access.add_argument(
+        "--out", type=Path, help="write to this file (created readable by you only) instead of standard output"
+    )
 
     sub.add_parser("settings", help="show the effective settings (secrets masked)")
     return parser
@@ -151,6 +161,48 @@ async def _work(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await database.close()
+
+
+async def _subject_access(settings: Settings, raw_person: str, out: Path | None) -> int:
+    import json
+    import logging
+    import os
+
+    from programme.clock import SystemClock
+    from programme.errors import InvalidInput
+    from programme.identity import PersonId
+    from programme.personal_data import PersonalData
+    from storage.database import open_database
+    from storage.migrate import upgrade
+    from storage.personal_data_holders import sql_holders
+
+    try:
+        person = PersonId.parse(raw_person)
+    except InvalidInput as error:
+        print(f"remedi subject-access: {error.user_message}", file=sys.stderr)
+        return 2
+    database = open_database(settings.database_url)
+    try:
+        await upgrade(database)
+        report = await PersonalData(sql_holders(database), SystemClock()).export(person)
+    finally:
+        await database.close()
+    document = json.dumps(report.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    # Who asked is the operator's record to keep; the log says only that an export happened, never what it held.
+    logging.getLogger(__name__).info("subject access export made for one person")
+    if out is None:
+        sys.stdout.write(document)
+        return 0
+    try:
+        # Created owner-only before anything is written, since the file holds special-category data.
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        print(f"remedi subject-access: {out} already exists; choose a new file name", file=sys.stderr)
+        return 2
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(document)
+    print(f"wrote {out}")
+    return 0
 
 
 # What each manifest field is set from, so an error can name the setting to fix.

@@ -6,12 +6,14 @@ roles here: the dispatcher runs them through the coordinator gate, which checks 
 
 from __future__ import annotations
 
+from bot.cohort_commands import cohort_commands
 from bot.commands import Audience, Command, CommandRequest, CommandTable, Reply
+from bot.participant_commands import participant_commands
 from bot.services import Services
 from cards.elements import card, facts, heading, paragraph
 from cards.help import help_card
 from cards.information import about_card, privacy_card
-from cards.status import delivery_status_card
+from cards.status import programme_status_card
 from programme.delivery_status import delivery_status
 from programme.errors import InvalidInput
 from programme.identity import PersonId
@@ -66,7 +68,11 @@ def build_command_table(services: Services) -> CommandTable:
         return Reply(text=f"Done: {person} is no longer a programme coordinator.")
 
     async def show_status(_request: CommandRequest) -> Reply:
-        return Reply(card=delivery_status_card(await delivery_status(services.work, services.contacts)))
+        return Reply(
+            card=programme_status_card(
+                await services.cohorts.current(), await delivery_status(services.work, services.contacts)
+            )
+        )
 
     async def show_audit(_request: CommandRequest) -> Reply:
         entries = await services.audit.recent(AUDIT_ENTRIES_SHOWN)
@@ -88,6 +94,8 @@ def build_command_table(services: Services) -> CommandTable:
             Command("help", "Show what I can do.", Audience.EVERYONE, show_help),
             Command("about", "What reverse mentoring is and how a cohort runs.", Audience.EVERYONE, show_about),
             Command("privacy", "What the bot keeps about you and who can see it.", Audience.EVERYONE, show_privacy),
+            *participant_commands(services),
+            *cohort_commands(services),
             Command("coordinators", "List the programme coordinators.", Audience.COORDINATORS, list_coordinators),
             Command(
                 "coordinator add",
@@ -105,7 +113,12 @@ def build_command_table(services: Services) -> CommandTable:
                 argument="<object id>",
                 audit_target=_audit_person,
             ),
-            Command("status", "How the programme's automatic messages are doing.", Audience.COORDINATORS, show_status),
+            Command(
+                "status",
+                "The current cohort's numbers, and how automatic messages are doing.",
+                Audience.COORDINATORS,
+                show_status,
+            ),
             Command("audit", "Show the most recent coordinator actions.", Audience.COORDINATORS, show_audit),
         ]
     )

@@ -25,14 +25,25 @@ class CommandRequest:
     tenant: TenantId
     display_name: str
     arguments: str
+    # Personal data is only ever shown or asked for in a 1:1 chat, never in front of a group.
+    in_personal_chat: bool = True
+
+
+@dataclass(frozen=True)
+class DialogStart:
+    """Begin a multi-turn dialog (e.g. sign-up) with these JSON-ready options."""
+
+    dialog_id: str
+    options: dict[str, str]
 
 
 @dataclass(frozen=True)
 class Reply:
-    """What a command answers: text, a card, or both (text first)."""
+    """What a command answers: text, a card, or both (text first); or the start of a dialog."""
 
     text: str | None = None
     card: dict[str, Any] | None = None
+    begin: DialogStart | None = None
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]
@@ -46,10 +57,16 @@ class Command:
     handler: Handler
     argument: str | None = None
     audit_target: Callable[[str], str | None] = field(default=lambda _arguments: None)
+    # The argument may be left out (e.g. a cohort number when only one cohort fits).
+    argument_optional: bool = False
+    # Shows or collects someone's personal data, so it runs only in a 1:1 chat.
+    private: bool = False
 
     @property
     def usage(self) -> str:
-        return f"{self.name} {self.argument}" if self.argument else self.name
+        if not self.argument:
+            return self.name
+        return f"{self.name} [{self.argument}]" if self.argument_optional else f"{self.name} {self.argument}"
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -92,7 +109,7 @@ class CommandTable:
             if tuple(lowered[:size]) != command.words:
                 continue
             arguments = " ".join(words[size:])
-            if bool(arguments) == bool(command.argument):
+            if bool(arguments) == bool(command.argument) or (command.argument_optional and not arguments):
                 return Match(command, arguments)
         return Mismatch(cleaned, self._suggest(" ".join(lowered)))
 

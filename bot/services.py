@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from programme.audit import AuditLog
 from programme.clock import Clock
+from programme.cohort_admin import CohortAdmin
 from programme.contacts import ContactBook
 from programme.coordinators import CoordinatorGate, Coordinators
+from programme.nudge_policy import NudgePolicy
+from programme.participation import Participation
+from programme.personal_data import PersonalData
+from programme.signup import SignUp
 from programme.work import WorkQueue
 
 
@@ -20,3 +26,9 @@ class Services:
     audit: AuditLog
     work: WorkQueue
     organisation_name: str
+    zone: tzinfo
+    signup: SignUp
+    cohorts: CohortAdmin
+    participation: Participation
+    personal_data: PersonalData
+    nudges: NudgePolicy

@@ -11,14 +11,17 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
+from bot.card_actions import CardActions
 from bot.commands import CommandRequest, Match, Reply
-from bot.dispatcher import CommandDispatcher
+from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
 from bot.services import Services
 from bot.turn_identity import Sender, activity_sender, is_personal_chat
-from cards.actions import CardAction, ShowAbout, ShowHelp, ShowPrivacy, parse_action
+from cards.actions import parse_action
 from cards.elements import CONTENT_TYPE as CARD_CONTENT_TYPE
 from cards.notices import unknown_command_card
 from cards.welcome import welcome_card
+from dialogs.host import DialogHost
+from dialogs.signup import FORM_FINISHED, is_signup_submission
 from programme.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ UNKNOWN_PERSON = (
     "Sorry, I can't tell who you are from this chat, so I can't help here. Please message me from your "
     "organisation's Microsoft Teams account."
 )
+SIGN_UP_STARTED = "Let's get you signed up: the first step is in the card I've just sent."
 GROUP_HELLO = (
     "Hello! I'm ReMEDI bot; I help run the reverse-mentoring programme. Mention me with 'help' to see what I can "
     "do. Anything personal is handled in a 1:1 chat with me."
@@ -38,11 +42,19 @@ GROUP_HELLO = (
 
 
 class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, services: Services, dispatcher: CommandDispatcher, conversation_state: BotState) -> None:
+    def __init__(
+        self,
+        services: Services,
+        dispatcher: CommandDispatcher,
+        conversation_state: BotState,
+        dialogs: DialogHost,
+    ) -> None:
         super().__init__()
         self._services = services
         self._dispatcher = dispatcher
         self._conversation_state = conversation_state
+        self._dialogs = dialogs
+        self._actions = CardActions(services, dispatcher)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -59,25 +71,41 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
         if await self._remember(turn_context, sender) and is_personal_chat(activity):
             await self._send(turn_context, Reply(card=welcome_card(self._services.organisation_name)))
 
-        if activity.value is not None and not (activity.text or "").strip():
-            await self._send(turn_context, await self._submitted_action(sender, activity))
+        submitted = activity.value is not None and not (activity.text or "").strip()
+        text = "" if submitted else _typed_text(activity)
+        match = self._dispatcher.table.match(text) if text else None
+        # Commands still work in the middle of a sign-up (e.g. "help"); everything else, cards included, is the
+        # dialog's, which also understands "cancel".
+        interrupting = isinstance(match, Match) and match.command.name not in _DIALOG_COMMANDS
+        if not interrupting and is_personal_chat(activity) and await self._dialogs.active(turn_context):
+            await self._dialogs.continue_active(turn_context)
             return
 
-        text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
-        match = self._dispatcher.table.match(text or "")
+        if submitted:
+            await self._send(turn_context, await self._submitted_action(turn_context, sender, activity))
+            return
+        if match is None:
+            return
         if not isinstance(match, Match):
             if match.text:
                 await self._send(turn_context, Reply(card=unknown_command_card(match.text, match.suggestions)))
             return
-        request = _request(sender, match.arguments)
-        await self._send(turn_context, await self._dispatcher.run(match.command, request, reference=activity.id or ""))
+        request = _request(sender, match.arguments, personal=is_personal_chat(activity))
+        reply = await self._dispatcher.run(match.command, request, reference=activity.id or "")
+        await self._send(turn_context, reply)
 
-    async def _submitted_action(self, sender: Sender, activity: Activity) -> Reply:
+    async def _submitted_action(self, turn_context: TurnContext, sender: Sender, activity: Activity) -> Reply:
+        value = activity.value
+        if is_signup_submission(value):
+            # A sign-up card from a dialog that is over; its answers must not be taken as a new application.
+            return Reply(text=FORM_FINISHED)
         try:
-            action = parse_action(None, activity.value)
+            action = parse_action(None, value)
         except InvalidInput as error:
             return Reply(text=error.user_message)
-        return await self._run_action(sender, action, activity.id or "")
+        return await self._actions.run(
+            _request(sender, "", personal=is_personal_chat(activity)), action, activity.id or ""
+        )
 
     # Universal Actions (Action.Execute) -----------------------------------------------------------------------
 
@@ -102,23 +130,17 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
             action = parse_action(verb, data)
         except InvalidInput as error:
             return _invoke_error(400, error.user_message)
-        reply = await self._run_action(sender, action, activity.id or "")
+        request = _request(sender, "", personal=is_personal_chat(activity))
+        reply = await self._actions.run(request, action, activity.id or "")
+        if reply.begin is not None:
+            await self._send(turn_context, reply)
+            reply = Reply(text=SIGN_UP_STARTED)
         if reply.card is not None:
             # The returned card replaces the one that was clicked, so card buttons navigate in place.
             return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.card})
         return InvokeResponse(
             status=200, body={"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": reply.text or "Done."}
         )
-
-    async def _run_action(self, sender: Sender, action: CardAction, reference: str) -> Reply:
-        match action:
-            case ShowHelp():
-                name = "help"
-            case ShowAbout():
-                name = "about"
-            case ShowPrivacy():
-                name = "privacy"
-        return await self._dispatcher.run(self._dispatcher.named(name), _request(sender, ""), reference=reference)
 
     # Installation and membership ------------------------------------------------------------------------------
 
@@ -165,11 +187,29 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
             await turn_context.send_activity(MessageFactory.text(reply.text))
         if reply.card is not None:
             await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(reply.card)))
+        if reply.begin is not None:
+            if not is_personal_chat(turn_context.activity):
+                await turn_context.send_activity(MessageFactory.text(PERSONAL_ONLY))
+                return
+            await self._dialogs.begin(turn_context, reply.begin.dialog_id, reply.begin.options)
 
 
-def _request(sender: Sender, arguments: str) -> CommandRequest:
+# Typed again mid-dialog, these go to the dialog (which reminds the person where they are) rather than restart it.
+_DIALOG_COMMANDS = frozenset({"join", "profile"})
+
+
+def _typed_text(activity: Activity) -> str:
+    text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
+    return text or ""
+
+
+def _request(sender: Sender, arguments: str, *, personal: bool) -> CommandRequest:
     return CommandRequest(
-        actor=sender.person, tenant=sender.tenant, display_name=sender.display_name, arguments=arguments
+        actor=sender.person,
+        tenant=sender.tenant,
+        display_name=sender.display_name,
+        arguments=arguments,
+        in_personal_chat=personal,
     )
 
 

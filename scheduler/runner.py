@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_JOB_ID = "remedi-heartbeat"
 SWEEP_JOB_ID = "remedi-sweep"
 RETENTION_JOB_ID = "remedi-retention"
+CONVERSATION_STATE_JOB_ID = "remedi-abandoned-conversations"
 
 
 @dataclass(frozen=True)

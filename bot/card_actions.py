@@ -1,0 +1,209 @@
+"""What each card button does: parse (already done by cards.actions) → one use case → the card to show next.
+
+Coordinator buttons pass through the coordinator gate exactly like coordinator commands, so a button on a
+forwarded or stale card cannot do more than its clicker's role allows, and every click is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.cohort_commands import closed_message, opened_message
+from bot.commands import CommandRequest, Reply
+from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
+from bot.services import Services
+from cards.actions import (
+    AskDeleteMyData,
+    CancelDeleteMyData,
+    CancelWithdraw,
+    CardAction,
+    CloseSignups,
+    ConfirmDeleteMyData,
+    ConfirmWithdraw,
+    CreateCohort,
+    DecideApplication,
+    EditProfile,
+    Join,
+    NewCohortForm,
+    OpenCohort,
+    ReviewApplications,
+    ShowAbout,
+    ShowCohorts,
+    ShowHelp,
+    ShowMyData,
+    ShowPrivacy,
+)
+from cards.applications import APPLICATIONS_PER_PAGE, application_review_card
+from cards.cohorts import (
+    cohort_created_card,
+    cohort_form_card,
+    cohort_form_values,
+    cohort_list_card,
+    cohort_moved_card,
+    parse_cohort_form,
+)
+from cards.personal_data import delete_confirmation_card
+from programme.errors import Conflict, InvalidFields
+from programme.identity import PersonId
+
+ERASED_TEXT = (
+    "Done. I've deleted your answers, applications, pause settings, conversation history with me and contact "
+    "details. Only anonymous counts remain, and your coordinator has been told you've left. Thank you for the part "
+    "you played. If you message me again, I'll treat you as someone new."
+)
+
+
+class CardActions:
+    def __init__(self, services: Services, dispatcher: CommandDispatcher) -> None:
+        self._services = services
+        self._dispatcher = dispatcher
+
+    async def run(self, request: CommandRequest, action: CardAction, reference: str) -> Reply:
+        d = self._dispatcher
+        actor = request.actor
+        if isinstance(action, _PRIVATE) and not request.in_personal_chat:
+            return Reply(text=PERSONAL_ONLY)
+        match action:
+            case ShowHelp() | ShowAbout() | ShowPrivacy() | Join() | EditProfile() | ShowMyData():
+                return await d.run(d.named(_COMMAND_FOR[type(action)]), request, reference=reference)
+            case AskDeleteMyData():
+                return Reply(card=delete_confirmation_card(actor))
+            case CancelDeleteMyData():
+                return Reply(text="Nothing has been deleted. You can see what I hold at any time with 'my data'.")
+            case ConfirmDeleteMyData(person=person):
+                return await d.attempt("delete my data", lambda: self._erase(request, person), reference=reference)
+            case CancelWithdraw():
+                return Reply(text="You're still taking part; nothing has changed.")
+            case ConfirmWithdraw(person=person):
+                return await d.attempt("withdraw", lambda: self._withdraw(request, person), reference=reference)
+            case ShowCohorts():
+                return await d.as_coordinator(
+                    actor,
+                    "cohorts",
+                    self._list,
+                    reference=reference,
+                )
+            case NewCohortForm():
+                return await d.as_coordinator(
+                    actor,
+                    "cohort new",
+                    lambda: _now_card(cohort_form_card(self._services.cohorts.today())),
+                    reference=reference,
+                )
+            case CreateCohort(data=data):
+                return await d.as_coordinator(
+                    actor, "cohort create", lambda: self._create(request, data), reference=reference
+                )
+            case OpenCohort(cohort=cohort_id):
+                return await d.as_coordinator(
+                    actor,
+                    "cohort open",
+                    lambda: self._open(cohort_id),
+                    target=f"cohort {cohort_id}",
+                    reference=reference,
+                )
+            case CloseSignups(cohort=cohort_id):
+                return await d.as_coordinator(
+                    actor,
+                    "cohort close-signups",
+                    lambda: self._close(cohort_id),
+                    target=f"cohort {cohort_id}",
+                    reference=reference,
+                )
+            case ReviewApplications(cohort=cohort_id, page=page):
+                return await d.as_coordinator(
+                    actor,
+                    "applications",
+                    lambda: self._review(cohort_id, page),
+                    target=f"cohort {cohort_id}",
+                    reference=reference,
+                )
+            case DecideApplication():
+                return await d.as_coordinator(
+                    actor,
+                    "application decide",
+                    lambda: self._decide(action),
+                    target=f"application {action.application}",
+                    detail={"decision": action.decision.value, "reason": action.reason or None},
+                    reference=reference,
+                )
+
+    async def _list(self) -> Reply:
+        admin = self._services.cohorts
+        return Reply(card=cohort_list_card(await admin.overviews(), admin.today()))
+
+    async def _create(self, request: CommandRequest, data: Mapping[str, object]) -> Reply:
+        admin = self._services.cohorts
+        values: dict[str, str] = {}
+        try:
+            plan, values = parse_cohort_form(data)
+            cohort = await admin.create(request.actor, plan)
+        except InvalidFields as problems:
+            # The form comes back with what was typed and each problem beside its field; the gate has already
+            # recorded the rejection.
+            return Reply(card=cohort_form_card(admin.today(), values or cohort_form_values(data), problems.problems))
+        return Reply(card=cohort_created_card(cohort))
+
+    async def _open(self, cohort_id: int) -> Reply:
+        cohort = await self._services.cohorts.open_signups(cohort_id)
+        return Reply(card=cohort_moved_card(cohort, opened_message(cohort.title)))
+
+    async def _close(self, cohort_id: int) -> Reply:
+        cohort = await self._services.cohorts.close_signups(cohort_id)
+        return Reply(card=cohort_moved_card(cohort, closed_message(cohort.title)))
+
+    async def _review(self, cohort_id: int | None, page: int) -> Reply:
+        found = await self._services.cohorts.review(cohort_id, page, APPLICATIONS_PER_PAGE)
+        return Reply(card=application_review_card(found.cohort, found.applications, found.page, found.total_pages))
+
+    async def _decide(self, action: DecideApplication) -> Reply:
+        admin = self._services.cohorts
+        try:
+            await admin.decide(action.application, action.decision, action.version, action.reason)
+        except Conflict as clash:
+            # Stale card: show the latest list rather than only an error, so the coordinator can carry on.
+            latest = await admin.review(action.cohort, action.page, APPLICATIONS_PER_PAGE)
+            return Reply(
+                text=clash.user_message,
+                card=application_review_card(latest.cohort, latest.applications, latest.page, latest.total_pages),
+            )
+        return await self._review(action.cohort, action.page)
+
+    async def _withdraw(self, request: CommandRequest, person: PersonId) -> Reply:
+        withdrawal = await self._services.participation.withdraw(request.actor, person)
+        cohorts = ", ".join(withdrawal.cohort_titles) or "the programme"
+        return Reply(
+            text=(
+                f"You've withdrawn from {cohorts}. Thank you for the time and care you gave. Your coordinator has "
+                "been told; nobody will ask you for a reason. You're welcome to sign up to a later cohort whenever "
+                "it suits you. Your answers stay until you delete them with 'delete my data'."
+            )
+        )
+
+    async def _erase(self, request: CommandRequest, person: PersonId) -> Reply:
+        await self._services.participation.erase(request.tenant, request.actor, person)
+        return Reply(text=ERASED_TEXT)
+
+
+# Buttons that show or change someone's personal data: never acted on from a group chat.
+_PRIVATE = (
+    AskDeleteMyData,
+    ConfirmDeleteMyData,
+    ConfirmWithdraw,
+    ReviewApplications,
+    DecideApplication,
+    CreateCohort,
+)
+
+_COMMAND_FOR: dict[type, str] = {
+    ShowHelp: "help",
+    ShowAbout: "about",
+    ShowPrivacy: "privacy",
+    Join: "join",
+    EditProfile: "profile",
+    ShowMyData: "my data",
+}
+
+
+async def _now_card(built: dict[str, object]) -> Reply:
+    return Reply(card=built)

@@ -1,0 +1,83 @@
+"""The bot's services built on in-memory fakes, for tests of commands, card actions and dialogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.services import Services
+from programme.cohort_admin import CohortAdmin
+from programme.coordinators import CoordinatorGate, Coordinators
+from programme.directory import NoDirectory
+from programme.identity import PersonId
+from programme.nudge_policy import NudgePolicy
+from programme.participation import Participation
+from programme.personal_data import PersonalData
+from programme.signup import SignUp
+from tests.support.fakes import (
+    FakeClock,
+    InMemoryAuditLog,
+    InMemoryContactBook,
+    InMemoryCoordinatorRoster,
+    InMemoryWorkQueue,
+)
+from tests.support.programme_fakes import InMemoryApplicationStore, InMemoryCohortStore, InMemoryParticipantStore
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class Fakes:
+    """The fakes behind a :class:`Services`, so a test can look inside them."""
+
+    clock: FakeClock
+    audit: InMemoryAuditLog
+    work: InMemoryWorkQueue
+    contacts: InMemoryContactBook
+    cohorts: InMemoryCohortStore
+    applications: InMemoryApplicationStore
+    participants: InMemoryParticipantStore
+
+
+def in_memory_services(
+    configured_coordinators: frozenset[PersonId] = frozenset(),
+    *,
+    clock: FakeClock | None = None,
+    organisation_name: str = "Contoso",
+) -> tuple[Services, Fakes]:
+    fakes = Fakes(
+        clock=clock or FakeClock(),
+        audit=InMemoryAuditLog(),
+        work=InMemoryWorkQueue(),
+        contacts=InMemoryContactBook(),
+        cohorts=InMemoryCohortStore(),
+        applications=InMemoryApplicationStore(),
+        participants=InMemoryParticipantStore(),
+    )
+    coordinators = Coordinators(InMemoryCoordinatorRoster(), configured_coordinators, fakes.clock)
+    personal_data = PersonalData([fakes.applications, fakes.participants], fakes.clock)
+    services = Services(
+        clock=fakes.clock,
+        contacts=fakes.contacts,
+        coordinators=coordinators,
+        gate=CoordinatorGate(coordinators, fakes.audit, fakes.clock),
+        audit=fakes.audit,
+        work=fakes.work,
+        organisation_name=organisation_name,
+        zone=LONDON,
+        signup=SignUp(fakes.cohorts, fakes.applications, fakes.participants, NoDirectory(), fakes.clock, LONDON),
+        cohorts=CohortAdmin(fakes.cohorts, fakes.applications, fakes.work, fakes.clock, LONDON),
+        participation=Participation(
+            cohorts=fakes.cohorts,
+            applications=fakes.applications,
+            participants=fakes.participants,
+            coordinators=coordinators,
+            personal_data=personal_data,
+            work=fakes.work,
+            clock=fakes.clock,
+            zone=LONDON,
+        ),
+        personal_data=personal_data,
+        nudges=NudgePolicy(fakes.participants, fakes.applications, LONDON),
+    )
+    return services, fakes
