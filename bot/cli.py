@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings, read_environment
+from programme.identity import PersonId
 from programme.work import WorkState
 
 
@@ -32,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_work(settings, args))
     if command == "subject-access":
         return asyncio.run(_subject_access(settings, args.person, args.out))
+    if command == "erase":
+        return asyncio.run(_erase(settings, args.person, args.yes))
     if command == "settings":
         for name, value in settings.described().items():
             print(f"{name}={value}")
@@ -80,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     access.add_argument(
         "--out", type=Path, help="write to this file (created readable by you only) instead of standard output"
     )
+
+    erase = sub.add_parser(
+        "erase", help="erase one person's data, as 'delete my data' does, for someone who cannot use the bot"
+    )
+    erase.add_argument("person", help="the person's Entra object id")
+    erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
 
     sub.add_parser("settings", help="show the effective settings (secrets masked)")
     return parser
@@ -163,23 +172,57 @@ async def _work(settings: Settings, args: argparse.Namespace) -> int:
         await database.close()
 
 
+def _person(raw: str, command: str) -> PersonId | None:
+    from programme.errors import InvalidInput
+
+    try:
+        return PersonId.parse(raw)
+    except InvalidInput as error:
+        print(f"remedi {command}: {error.user_message}", file=sys.stderr)
+        return None
+
+
+async def _erase(settings: Settings, raw_person: str, confirmed: bool) -> int:
+    import logging
+
+    from programme.clock import SystemClock
+    from programme.personal_data import PersonalData
+    from storage.database import open_database
+    from storage.migrate import upgrade
+    from storage.personal_data_holders import sql_holders
+
+    person = _person(raw_person, "erase")
+    if person is None:
+        return 2
+    if not confirmed:
+        print("remedi erase: this cannot be undone; add --yes to confirm", file=sys.stderr)
+        return 2
+    database = open_database(settings.database_url)
+    try:
+        await upgrade(database)
+        changed = await PersonalData(sql_holders(database), SystemClock()).erase(person)
+    finally:
+        await database.close()
+    logging.getLogger(__name__).info("erasure made for one person by an operator")
+    for section, count in changed.items():
+        print(f"{section}: {count} record(s) erased or anonymised")
+    print("Tell the programme coordinators that this person has left, if they were taking part.")
+    return 0
+
+
 async def _subject_access(settings: Settings, raw_person: str, out: Path | None) -> int:
     import json
     import logging
     import os
 
     from programme.clock import SystemClock
-    from programme.errors import InvalidInput
-    from programme.identity import PersonId
     from programme.personal_data import PersonalData
     from storage.database import open_database
     from storage.migrate import upgrade
     from storage.personal_data_holders import sql_holders
 
-    try:
-        person = PersonId.parse(raw_person)
-    except InvalidInput as error:
-        print(f"remedi subject-access: {error.user_message}", file=sys.stderr)
+    person = _person(raw_person, "subject-access")
+    if person is None:
         return 2
     database = open_database(settings.database_url)
     try:

@@ -50,8 +50,8 @@ def privacy_card(organisation: str) -> Card:
             ),
             subheading("Your rights"),
             paragraph(
-                "You can ask to see everything held about you, and ask for it to be deleted. Coordinator actions "
-                "are recorded in an audit log so that access can be checked."
+                "Type 'my data' to see everything held about you, and 'delete my data' to have it erased. "
+                "Coordinator actions are recorded in an audit log so that access can be checked."
             ),
         ],
         [execute("Show what I can do", "help")],

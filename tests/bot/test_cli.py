@@ -174,3 +174,70 @@ async def test_work_list_and_retry(
     capsys.readouterr()
     assert await asyncio.to_thread(main, ["work", "list", "--state", "dead"]) == 0
     assert "(no items in those states)" in capsys.readouterr().out
+
+
+async def _database_with_an_application(url: str) -> str:
+    """A migrated database holding one mentor's application; returns their job title (free text they gave)."""
+    from datetime import UTC, datetime
+
+    from programme.applications import Consent, NewApplication
+    from storage.application_store import SqlApplicationStore
+    from storage.cohort_store import SqlCohortStore
+    from storage.database import open_database
+    from storage.migrate import upgrade
+    from storage.participant_store import SqlParticipantStore
+    from tests.programme.builders import AISHA, COORDINATOR, TENANT, cohort_plan, mentor_profile
+
+    now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    database = open_database(url)
+    try:
+        await upgrade(database)
+        cohort = await SqlCohortStore(database).add(cohort_plan(now.date()), COORDINATOR, now)
+        profile = mentor_profile(job_title="Ward sister, respiratory")
+        await SqlApplicationStore(database).add(
+            NewApplication(cohort.id, TENANT, AISHA, "Aisha Bello", profile, Consent(given_at=now)), now
+        )
+        await SqlParticipantStore(database).enrol(TENANT, AISHA, "Aisha Bello", now)
+    finally:
+        await database.close()
+    return profile.job_title
+
+
+async def test_subject_access_writes_everything_to_a_private_file_and_erase_removes_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+    import json
+    import stat
+
+    from tests.programme.builders import AISHA
+
+    url = f"sqlite:///{tmp_path / 'remedi.db'}"
+    monkeypatch.setenv("REMEDI_ENV", "local")
+    monkeypatch.setenv("REMEDI_DATABASE_URL", url)
+    job_title = await _database_with_an_application(url)
+
+    out = tmp_path / "request.json"
+    assert await asyncio.to_thread(main, ["subject-access", AISHA.value, "--out", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    report = json.loads(out.read_text())
+    assert report["person"] == AISHA.value
+    assert report["sections"]["applications"][0]["answers"]["job_title"] == job_title
+    assert report["sections"]["participation"]["display_name"] == "Aisha Bello"
+    # An existing file is never overwritten.
+    assert await asyncio.to_thread(main, ["subject-access", AISHA.value, "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+    assert await asyncio.to_thread(main, ["subject-access", "not-an-id"]) == 2
+    assert "Entra object id" in capsys.readouterr().err
+
+    assert await asyncio.to_thread(main, ["erase", AISHA.value]) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert await asyncio.to_thread(main, ["erase", AISHA.value, "--yes"]) == 0
+    assert "applications: 1 record(s)" in capsys.readouterr().out
+
+    assert await asyncio.to_thread(main, ["subject-access", AISHA.value]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["sections"]["applications"] == []
+    assert after["sections"]["participation"] is None
+    assert job_title not in json.dumps(after)
