@@ -35,8 +35,9 @@ async def schedule_message(
 ) -> bool:
     """Enqueue a message for one person; False when this key was scheduled before (nothing changes).
 
-    A ``nudge`` (a reminder or prompt the person did not ask for) is checked again just before it goes, and held
-    back while the person has paused or after they have left the programme."""
+    A ``nudge`` (a reminder or prompt to a participant, which they did not ask for) is checked again just before it
+    goes, and held back while the person has paused or after they have left the programme. Messages to coordinators
+    are never nudges: a coordinator need not be taking part to be told things."""
     payload = _payload(message)
     if nudge:
         payload[NUDGE] = True
