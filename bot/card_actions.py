@@ -43,6 +43,7 @@ from cards.cohorts import (
     parse_cohort_form,
 )
 from cards.personal_data import delete_confirmation_card
+from programme.cohorts import Cohort
 from programme.errors import Conflict, InvalidFields
 from programme.identity import PersonId
 
@@ -91,9 +92,7 @@ class CardActions:
                     reference=reference,
                 )
             case CreateCohort(data=data):
-                return await d.as_coordinator(
-                    actor, "cohort create", lambda: self._create(request, data), reference=reference
-                )
+                return await d.attempt("cohort create", lambda: self._create(request, data), reference=reference)
             case OpenCohort(cohort=cohort_id):
                 return await d.as_coordinator(
                     actor,
@@ -119,14 +118,7 @@ class CardActions:
                     reference=reference,
                 )
             case DecideApplication():
-                return await d.as_coordinator(
-                    actor,
-                    "application decide",
-                    lambda: self._decide(action),
-                    target=f"application {action.application}",
-                    detail={"decision": action.decision.value, "reason": action.reason or None},
-                    reference=reference,
-                )
+                return await d.attempt("application decide", lambda: self._decide(request, action), reference=reference)
 
     async def _list(self) -> Reply:
         admin = self._services.cohorts
@@ -134,14 +126,17 @@ class CardActions:
 
     async def _create(self, request: CommandRequest, data: Mapping[str, object]) -> Reply:
         admin = self._services.cohorts
-        values: dict[str, str] = {}
+
+        async def create() -> Cohort:
+            plan, _values = parse_cohort_form(data)
+            return await admin.create(request.actor, plan)
+
         try:
-            plan, values = parse_cohort_form(data)
-            cohort = await admin.create(request.actor, plan)
+            # The gate itself, not the dispatcher's wrapper: the form's problems must reach the gate (so the audit
+            # says "rejected") and then come back here, to be shown beside the fields rather than as one message.
+            cohort = await self._services.gate.perform(request.actor, "cohort create", create)
         except InvalidFields as problems:
-            # The form comes back with what was typed and each problem beside its field; the gate has already
-            # recorded the rejection.
-            return Reply(card=cohort_form_card(admin.today(), values or cohort_form_values(data), problems.problems))
+            return Reply(card=cohort_form_card(admin.today(), cohort_form_values(data), problems.problems))
         return Reply(card=cohort_created_card(cohort))
 
     async def _open(self, cohort_id: int) -> Reply:
@@ -156,10 +151,18 @@ class CardActions:
         found = await self._services.cohorts.review(cohort_id, page, APPLICATIONS_PER_PAGE)
         return Reply(card=application_review_card(found.cohort, found.applications, found.page, found.total_pages))
 
-    async def _decide(self, action: DecideApplication) -> Reply:
+    async def _decide(self, request: CommandRequest, action: DecideApplication) -> Reply:
         admin = self._services.cohorts
         try:
-            await admin.decide(action.application, action.decision, action.version, action.reason)
+            # The gate itself, so a stale click is audited as rejected (nothing was decided) before it is answered
+            # with the latest list here.
+            await self._services.gate.perform(
+                request.actor,
+                "application decide",
+                lambda: admin.decide(action.application, action.decision, action.version, action.reason),
+                target=f"application {action.application}",
+                detail={"decision": action.decision.value, "reason": action.reason or None},
+            )
         except Conflict as clash:
             # Stale card: show the latest list rather than only an error, so the coordinator can carry on.
             latest = await admin.review(action.cohort, action.page, APPLICATIONS_PER_PAGE)
@@ -182,7 +185,7 @@ class CardActions:
 
     async def _erase(self, request: CommandRequest, person: PersonId) -> Reply:
         await self._services.participation.erase(request.tenant, request.actor, person)
-        return Reply(text=ERASED_TEXT)
+        return Reply(text=ERASED_TEXT, erased=True)
 
 
 # Buttons that show or change someone's personal data: never acted on from a group chat.

@@ -44,6 +44,9 @@ class Reply:
     text: str | None = None
     card: dict[str, Any] | None = None
     begin: DialogStart | None = None
+    # The person's data, this conversation's state included, was erased in this turn: the turn's own copy of that
+    # state must not be written back afterwards.
+    erased: bool = False
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]

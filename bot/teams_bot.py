@@ -58,6 +58,9 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
+        if turn_context.turn_state.get(_ERASED_IN_TURN):
+            # Saving would bring back the conversation state that erasure just deleted.
+            return
         await self._conversation_state.save_changes(turn_context)
 
     # Messages and Action.Submit --------------------------------------------------------------------------------
@@ -132,10 +135,15 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
             return _invoke_error(400, error.user_message)
         request = _request(sender, "", personal=is_personal_chat(activity))
         reply = await self._actions.run(request, action, activity.id or "")
+        _note_erasure(turn_context, reply)
         if reply.begin is not None:
             await self._send(turn_context, reply)
             reply = Reply(text=SIGN_UP_STARTED)
         if reply.card is not None:
+            if reply.text:
+                # An invoke answers with one card or one message, not both; the text says why the card changed
+                # (e.g. a stale decision), so it goes into the chat rather than being lost.
+                await turn_context.send_activity(MessageFactory.text(reply.text))
             # The returned card replaces the one that was clicked, so card buttons navigate in place.
             return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.card})
         return InvokeResponse(
@@ -183,6 +191,7 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
         return await self._services.contacts.remember(sender.tenant, sender.person, address, self._services.clock.now())
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> None:
+        _note_erasure(turn_context, reply)
         if reply.text:
             await turn_context.send_activity(MessageFactory.text(reply.text))
         if reply.card is not None:
@@ -192,6 +201,14 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
                 await turn_context.send_activity(MessageFactory.text(PERSONAL_ONLY))
                 return
             await self._dialogs.begin(turn_context, reply.begin.dialog_id, reply.begin.options)
+
+
+_ERASED_IN_TURN = "remedi.erased"
+
+
+def _note_erasure(turn_context: TurnContext, reply: Reply) -> None:
+    if reply.erased:
+        turn_context.turn_state[_ERASED_IN_TURN] = True
 
 
 # Typed again mid-dialog, these go to the dialog (which reminds the person where they are) rather than restart it.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -16,6 +17,9 @@ from bot.settings import Settings, parse_settings
 from tests.support.activities import TENANT
 from tests.support.fake_connector import FakeConnector
 from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
+
+if TYPE_CHECKING:
+    from tests.http.programme_driver import Programme
 
 APP_ID = "0b7f4c4e-6a59-4b0c-9d1e-2f3a4b5c6d7e"
 APP_SECRET = "an-app-secret-that-must-never-be-logged"
@@ -101,3 +105,34 @@ async def local_bot(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[B
     )
     async with TestClient(TestServer(create_app(settings))) as client:
         yield BotUnderTest(client=client, connector=connector, identity=None, settings=settings)
+
+
+@pytest.fixture
+async def programme(
+    tmp_path: Path, identity: FakeBotIdentity, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Programme]:
+    """The deployed bot (authentication on) on a fixed clock, sending proactive messages only when a test sweeps.
+
+    Fails the test if anything was logged as an error: a turn that failed and was papered over with a kind
+    message is still a failure here.
+    """
+    # Imported here: the driver imports this module for the people's ids.
+    from tests.http.programme_driver import NOW, Programme
+    from tests.support.fakes import FakeClock
+
+    settings = production_settings(
+        tmp_path,
+        identity,
+        REMEDI_WORKING_HOURS="00:00-24:00",
+        REMEDI_WORKING_DAYS="Mon-Sun",
+        # The scheduler sweeps once at start-up and not again within a test; tests sweep when they choose.
+        REMEDI_SWEEP_SECONDS="3600",
+        # Chats the bot has to create (someone it has never heard from) are created on the fake connector too.
+        REMEDI_SERVICE_URL=connector.service_url,
+    )
+    clock = FakeClock(NOW)
+    app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
+    async with TestClient(TestServer(app)) as client:
+        yield Programme(BotUnderTest(client=client, connector=connector, identity=identity, settings=settings), clock)
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert errors == [], f"errors were logged: {errors}"
