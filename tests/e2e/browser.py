@@ -87,6 +87,11 @@ class UiScript:
         self.steps.append({"op": "waitForText", "text": text})
         return self
 
+    def wait_for_card_text(self, text: str) -> Self:
+        """Wait until a rendered Adaptive Card in a chat message contains `text` (substring, case-sensitive)."""
+        self.steps.append({"op": "waitForCardText", "text": text})
+        return self
+
     def screenshot(self, path: Path) -> Self:
         self.steps.append({"op": "screenshot", "path": str(path)})
         return self

@@ -39,15 +39,24 @@ class Stack:
     service: ServiceProcess
     playground: PlaygroundProcess
     client: PlaygroundClient
+    database_path: Path  # the service's SQLite file, for tests that check what it stored
 
 
 @pytest.fixture
-async def stack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
+def service_env() -> dict[str, str]:
+    """More settings for `remedi serve`, on top of the stack's own. A test module overrides this fixture, for
+    example to deliver queued messages at any hour; by default the service runs as configured below."""
+    return {}
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, request: pytest.FixtureRequest, service_env: dict[str, str]) -> AsyncIterator[Stack]:
     require_playground()
     (tmp_path / "playground").mkdir()
     extra = {
         "REMEDI_COORDINATORS": COORDINATOR_OBJECT_ID,
         "REMEDI_ORGANISATION_NAME": "Northmoor Community Health NHS Trust",
+        **service_env,
     }
     async with (
         run_service(tmp_path, extra) as service,
@@ -59,6 +68,7 @@ async def stack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
         ) as playground,
         PlaygroundClient(playground.base_url) as client,
     ):
-        yield Stack(service=service, playground=playground, client=client)
+        # run_service points the service at this file in its working directory.
+        yield Stack(service=service, playground=playground, client=client, database_path=tmp_path / "remedi.db")
     # Shown with a failing test's report: what the service itself logged.
     request.node.add_report_section("teardown", "remedi serve log", service.log()[-8000:])

@@ -5,7 +5,8 @@
 //     "stepTimeoutMs": 15000, "failureScreenshot": "/tmp/x.png" | null,
 //     "steps": [ {"op": "openChat", "name": "Personal Chat"}, {"op": "send", "text": "help"}, {"op": "waitForCard"},
 //                {"op": "fill", "label": "note", "value": "hi"}, {"op": "click", "button": "Say hi"},
-//                {"op": "waitForText", "text": "You clicked"}, {"op": "screenshot", "path": "/tmp/y.png"} ] }
+//                {"op": "waitForText", "text": "You clicked"}, {"op": "waitForCardText", "text": "New cohort"},
+//                {"op": "screenshot", "path": "/tmp/y.png"} ] }
 // Output: one JSON line on stdout, {"ok", "error", "failedStep", "steps": [{"op", "ms"}], "consoleErrors",
 // "screenshot"}, where steps start with the browser's "launch" and the page's "load";
 // exit status 0 when every step passed, 1 otherwise. Progress goes to stderr.
@@ -117,6 +118,11 @@ try {
       }
       case "waitForText": {
         await messages.filter({ hasText: step.text }).last().waitFor();
+        break;
+      }
+      case "waitForCardText": {
+        // Rendered by the Adaptive Cards renderer, not merely present in the message's data.
+        await cards.filter({ hasText: step.text }).last().waitFor();
         break;
       }
       case "screenshot": {

@@ -1,0 +1,579 @@
+"""A cohort's whole recruitment, end to end through the Agents Playground: the coordinator plans and opens a
+cohort, two people sign up through the cards, the coordinator decides, the applicants hear about it, and one of them
+asks to be forgotten. Afterwards the service's own database is read to prove the forgetting happened."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from storage.tables import metadata
+from tests.e2e.conftest import COORDINATOR_OBJECT_ID, Stack
+from tests.e2e.playground import BotMessage, InvokeResult, PlaygroundClient
+
+pytestmark = pytest.mark.e2e
+
+ZONE = "Europe/London"
+MORGAN = "29:mock-morgan-ashby"
+AISHA = "29:mock-aisha-bello"
+HELEN = "29:mock-helen-marsh"
+DAVID = "29:mock-david-okoro"
+MORGAN_OBJECT_ID = COORDINATOR_OBJECT_ID
+AISHA_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000011"
+HELEN_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000013"
+DAVID_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000014"
+COHORT_NAME = "Race equality 2026, board"
+CARD = "application/vnd.microsoft.card.adaptive"
+# Decisions travel through the work queue, swept once a second here; a few sweeps and a send fit well inside this.
+PROACTIVE_WAIT = 30.0
+
+
+@pytest.fixture
+def service_env() -> dict[str, str]:
+    # Decisions reach applicants through the durable queue, which only sends within working hours: make every
+    # hour of every day a working one, and sweep often, so the test neither depends on the clock nor waits long.
+    return {
+        "REMEDI_WORKING_HOURS": "00:00-24:00",
+        "REMEDI_WORKING_DAYS": "Mon-Sun",
+        "REMEDI_SWEEP_SECONDS": "1",
+        "REMEDI_TIMEZONE": ZONE,
+    }
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What one person types into the sign-up cards, as the cards send it (multi-selects comma-separated)."""
+
+    role: str
+    job_title: str
+    band: str
+    directorate: str
+    site: str
+    line_manager_email: str
+    topics: str
+    experience_note: str
+    availability: str
+    meeting_preference: str
+    bio: str
+
+    def about_you(self) -> dict[str, str]:
+        return {
+            "role": self.role,
+            "job_title": self.job_title,
+            "band": self.band,
+            "directorate": self.directorate,
+            "site": self.site,
+            "line_manager_email": self.line_manager_email,
+        }
+
+    def interests(self) -> dict[str, str]:
+        return {
+            "topics": self.topics,
+            "experience_note": self.experience_note,
+            "availability": self.availability,
+            "meeting_preference": self.meeting_preference,
+            "bio": self.bio,
+        }
+
+    def free_text(self) -> tuple[str, ...]:
+        return (
+            self.job_title,
+            self.band,
+            self.directorate,
+            self.site,
+            self.line_manager_email,
+            self.experience_note,
+            self.bio,
+        )
+
+
+AISHA_ANSWERS = Answers(
+    role="mentor",
+    job_title="Healthcare Assistant, Ward 7 Elderly Care",
+    band="Band 3",
+    directorate="Integrated Medicine",
+    site="Northmoor General Hospital",
+    line_manager_email="sunita.rao@northmoor.example",
+    topics="career-progression,belonging",
+    experience_note="I trained overseas and joined the ward in 2019, so I can talk about settling in.",
+    availability="mon-am,wed-pm",
+    meeting_preference="teams",
+    bio="Ten years on elderly care wards; I run the welcome buddy scheme for new starters.",
+)
+HELEN_ANSWERS = Answers(
+    role="mentee",
+    job_title="Chief Nursing Officer and Director of Quality",
+    band="Executive Director",
+    directorate="Nursing, Quality and Patient Safety",
+    site="Moorside Trust Headquarters",
+    line_manager_email="chief.executive.office@northmoor.example",
+    topics="microaggressions,speaking-up",
+    experience_note="I want to understand why our speaking-up figures differ so much between staff groups.",
+    availability="tue-pm,thu-am",
+    meeting_preference="in-person",
+    bio="A nurse by background, twenty years in acute hospitals before joining the board.",
+)
+AISHA_REASON = "Strong fit for the board track: ward experience and the buddy scheme."
+HELEN_REASON = "Board places already filled by Chief Operating Officer and Medical Director."
+
+
+async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(stack: Stack) -> None:
+    client = stack.client
+    today = datetime.now(ZoneInfo(ZONE)).date()
+
+    # 1. Morgan plans the cohort: a wrong end date comes back on the form, then the corrected form creates it.
+    cohort_id = await _create_and_open_cohort(client, today)
+
+    # 2. David is not a coordinator: he is refused, politely, and the cohort is not touched.
+    before = _cohort_row(stack.database_path, cohort_id)
+    david_chat = await _say(client, DAVID, f"cohort open {cohort_id}")
+    refusal = await client.next_bot_message(conversation_id=david_chat, predicate=lambda m: m.text is not None)
+    assert refusal.text == (
+        "Sorry, only programme coordinators can do that. If you think you should be one, please ask your "
+        "programme's coordinator."
+    )
+    assert _cohort_row(stack.database_path, cohort_id) == before
+    assert before["state"] == "recruiting"
+    assert _rows(
+        stack.database_path,
+        "SELECT actor_id, action, outcome, target FROM audit_log WHERE actor_id = ?",
+        DAVID_OBJECT_ID,
+    ) == [
+        {
+            "actor_id": DAVID_OBJECT_ID,
+            "action": "cohort open",
+            "outcome": "refused: not a coordinator",
+            "target": f"cohort {cohort_id}",
+        }
+    ]
+
+    # 3. Aisha and Helen sign up through the cards alone.
+    await _sign_up(client, AISHA, AISHA_ANSWERS, cohort_id)
+    await _sign_up(client, HELEN, HELEN_ANSWERS, cohort_id)
+
+    # 4. Morgan approves Aisha and puts Helen on the waiting list; each hears about it in their own chat.
+    helen_application = await _decide(client, cohort_id)
+    aisha_chat = await client.personal_chat_id(AISHA)
+    helen_chat = await client.personal_chat_id(HELEN)
+    approved = await client.next_bot_message(
+        PROACTIVE_WAIT, conversation_id=aisha_chat, predicate=lambda m: "approved" in (m.text or "")
+    )
+    assert approved.text is not None
+    assert approved.text.startswith(
+        f"Good news: your application to be a mentor in Cohort {cohort_id}: {COHORT_NAME} has been approved."
+    )
+    waitlisted = await client.next_bot_message(
+        PROACTIVE_WAIT, conversation_id=helen_chat, predicate=lambda m: "waiting list" in (m.text or "")
+    )
+    assert waitlisted.text is not None
+    assert waitlisted.text.startswith(f"Thank you for applying to be a mentee in Cohort {cohort_id}: {COHORT_NAME}.")
+    assert "you're on the waiting list" in waitlisted.text
+
+    # 5. The status card counts both decisions.
+    assert await _status_counts(client, cohort_id) == {
+        "Mentors": "0 waiting · 1 approved · 0 waiting list · 0 declined · 0 withdrawn",
+        "Mentees": "0 waiting · 0 approved · 1 waiting list · 0 declined · 0 withdrawn",
+    }
+
+    # 6. Aisha's own data: every answer she gave, and nothing of Helen's.
+    await _check_my_data(client, aisha_chat, approved.text)
+
+    # Before the erasure the scan must find Helen all over the database, or its clean result later proves nothing.
+    needles = _helen_needles()
+    found_before = _traces(stack.database_path, needles)
+    assert {table for table, _, _ in found_before} >= {"applications", "participants", "contacts", "audit_log"}
+    assert {needle for _, _, needle in found_before} == set(needles)
+
+    # 7. Helen asks for her data to be deleted and confirms.
+    await _say(client, HELEN, "delete my data")
+    confirm = await client.next_bot_message(
+        conversation_id=helen_chat, predicate=lambda m: _heading(m) == "Delete your data?"
+    )
+    erased = await client.click(confirm, "Yes, delete my data", user_id=HELEN)
+    assert erased is not None
+    assert erased.type == "application/vnd.microsoft.activity.message"
+    assert isinstance(erased.value, str)
+    assert erased.value.startswith("Done. I've deleted your answers, applications, pause settings")
+
+    # Coordinators are told she left, by name; that notice is kept only until it is delivered.
+    notice = await client.next_bot_message(
+        PROACTIVE_WAIT,
+        conversation_id=client.config.personal_chat_id,
+        predicate=lambda m: "asked for their data to be deleted" in (m.text or ""),
+    )
+    assert notice.text is not None
+    assert notice.text.startswith(f"Helen Marsh (mentee) has left Cohort {cohort_id}: {COHORT_NAME}")
+    await _queue_settled(stack.database_path)
+
+    # Her application is still counted, anonymously, as withdrawn.
+    assert await _status_counts(client, cohort_id) == {
+        "Mentors": "0 waiting · 1 approved · 0 waiting list · 0 declined · 0 withdrawn",
+        "Mentees": "0 waiting · 0 approved · 0 waiting list · 0 declined · 1 withdrawn",
+    }
+    assert _rows(
+        stack.database_path,
+        "SELECT person_id, display_name, role, state FROM applications WHERE role = 'mentee'",
+    ) == [{"person_id": None, "display_name": "", "role": "mentee", "state": "withdrawn"}]
+
+    # Nothing personal of hers is left anywhere: not her id, her name, any answer, nor Morgan's reason about her.
+    # (The holders' one documented exception, audit entries she made as the actor, cannot arise: she only ever
+    # used participant commands, which are not audited.)
+    assert _traces(stack.database_path, needles) == []
+    # Morgan's decision about her stays accountable, without the reason that described her.
+    decisions = _rows(
+        stack.database_path,
+        "SELECT actor_id, outcome, detail FROM audit_log WHERE action = 'application decide' AND target = ?",
+        f"application {helen_application}",
+    )
+    assert [(d["actor_id"], d["outcome"], json.loads(d["detail"])) for d in decisions] == [
+        (MORGAN_OBJECT_ID, "done", {"decision": "waitlisted", "reason": "erased person"})
+    ]
+    # Aisha, who did not ask, is untouched.
+    assert {n for _, _, n in _traces(stack.database_path, (AISHA_OBJECT_ID, "Aisha Bello", AISHA_REASON))} == {
+        AISHA_OBJECT_ID,
+        "Aisha Bello",
+        AISHA_REASON,
+    }
+
+
+# Steps -------------------------------------------------------------------------------------------------------------
+
+
+async def _create_and_open_cohort(client: PlaygroundClient, today: date) -> int:
+    me = client.config.current_user.id
+    assert me == MORGAN
+    chat = await _say(client, me, "cohort new")
+    form = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "New cohort")
+    starts = today + timedelta(days=35)
+    plan = {
+        "name": COHORT_NAME,
+        "track": "race-equality",
+        "mentee_level": "board",
+        "signup_closes": (today + timedelta(days=21)).isoformat(),
+        "starts_on": starts.isoformat(),
+        # Before the start: the form must come back saying so, keeping what was typed.
+        "ends_on": (starts - timedelta(days=7)).isoformat(),
+        "sessions": "6",
+        "cadence": "monthly",
+        "session_minutes": "60",
+        "training_1": (today + timedelta(days=28)).isoformat(),
+        "training_2": "",
+        "training_3": "",
+        "mentor_capacity": "1",
+    }
+    rejected = _card_of(await client.click(form, "Create cohort", inputs=plan))
+    assert _text_blocks(rejected)[0] == "New cohort"
+    assert "Some answers need another look; the notes below say what to change." in _text_blocks(rejected)
+    assert "The end date is on or before the start date; please choose a later end date." in _text_blocks(rejected)
+    inputs = {element["id"]: element.get("value") for element in _elements(rejected) if "id" in element}
+    assert inputs["name"] == COHORT_NAME
+    assert inputs["ends_on"] == plan["ends_on"]
+
+    plan["ends_on"] = (starts + timedelta(days=182)).isoformat()
+    created = _card_of(await client.click(_showing(form, rejected), "Create cohort", inputs=plan))
+    assert _text_blocks(created)[0] == "Cohort created"
+    open_button = _find_action(created, "Open sign-ups now")
+    cohort_id = open_button["data"]["cohort"]
+    assert isinstance(cohort_id, int)
+    assert f"Cohort {cohort_id}: {COHORT_NAME} is saved as a draft." in _text_blocks(created)
+    assert _facts(created)["Sessions"] == "6, monthly (every four weeks), 60 minutes each"
+
+    opened = _card_of(await client.click(_showing(form, created), "Open sign-ups now"))
+    blocks = _text_blocks(opened)
+    assert blocks[0] == f"Cohort {cohort_id}: {COHORT_NAME}"
+    assert blocks[1].startswith(f"Cohort {cohort_id}: {COHORT_NAME} is now open for sign-ups.")
+    assert "It is now open for sign-ups." in blocks
+    return cohort_id
+
+
+async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, cohort_id: int) -> None:
+    chat = await _say(client, user_id, "join")
+
+    consent = await client.next_bot_message(
+        conversation_id=chat, predicate=lambda m: _heading(m) == "Before you sign up"
+    )
+    assert any("Northmoor Community Health NHS Trust" in block for block in _text_blocks(consent.adaptive_cards[0]))
+    await _submit(client, consent, "Continue", user_id, {"consent": "true", "ground_rules": "true"})
+
+    about = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "About you")
+    await _submit(client, about, "Continue", user_id, answers.about_you())
+
+    interests = await client.next_bot_message(
+        conversation_id=chat, predicate=lambda m: _heading(m) == "What you'd like to talk about"
+    )
+    await _submit(client, interests, "Continue", user_id, answers.interests())
+
+    review = await client.next_bot_message(
+        conversation_id=chat, predicate=lambda m: _heading(m) == "Check your answers"
+    )
+    shown = _facts(review.adaptive_cards[0])
+    assert shown["Taking part as"] == answers.role.capitalize()
+    assert shown["Job title"] == answers.job_title
+    assert shown["Line manager"] == answers.line_manager_email
+    assert answers.bio in _text_blocks(review.adaptive_cards[0])
+    await _submit(client, review, "Submit application", user_id, {})
+
+    received = await client.next_bot_message(
+        conversation_id=chat, predicate=lambda m: _heading(m) == "Thank you, your application is in"
+    )
+    blocks = _text_blocks(received.adaptive_cards[0])
+    assert f"You've applied to join **Cohort {cohort_id}: {COHORT_NAME}** as a {answers.role}." in blocks
+
+
+async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
+    """Approve Aisha and waitlist Helen from the review card; returns Helen's application id."""
+    chat = await _say(client, MORGAN, "applications")
+    review = await client.next_bot_message(
+        conversation_id=chat, predicate=lambda m: _heading(m) == f"Applications to Cohort {cohort_id}: {COHORT_NAME}"
+    )
+    first = review.adaptive_cards[0]
+    assert "Page 1 of 2" in _text_blocks(first)
+    assert "Aisha Bello" in _text_blocks(first)
+    assert AISHA_ANSWERS.bio in _text_blocks(first)
+    aisha_application = _find_action(first, "Approve")["data"]["application"]
+    after_approval = _card_of(
+        await client.click(review, "Approve", inputs={f"reason-{aisha_application}": AISHA_REASON})
+    )
+
+    # Deciding replaces the card with the next application waiting: Helen's.
+    assert "Helen Marsh" in _text_blocks(after_approval)
+    assert "Aisha Bello" not in _text_blocks(after_approval)
+    helen_application = _find_action(after_approval, "Waiting list")["data"]["application"]
+    assert helen_application != aisha_application
+    after_waitlist = _card_of(
+        await client.click(
+            _showing(review, after_approval), "Waiting list", inputs={f"reason-{helen_application}": HELEN_REASON}
+        )
+    )
+    # She stays reviewable, now with only the decisions left from the waiting list.
+    assert "Mentee · applied" in " ".join(_text_blocks(after_waitlist))
+    assert any(block.endswith("· On the waiting list") for block in _text_blocks(after_waitlist))
+    assert [a["title"] for a in _actions(after_waitlist) if a.get("verb") == "application.decide"] == [
+        "Approve",
+        "Decline",
+    ]
+    assert isinstance(helen_application, int)
+    return helen_application
+
+
+async def _status_counts(client: PlaygroundClient, cohort_id: int) -> dict[str, str]:
+    chat = await _say(client, MORGAN, "status")
+    status = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "Programme status")
+    card = status.adaptive_cards[0]
+    assert f"Cohort {cohort_id}: {COHORT_NAME}" in _text_blocks(card)
+    assert "Open for sign-ups · Race equality" in _text_blocks(card)
+    shown = _facts(card)
+    return {role: shown[role] for role in ("Mentors", "Mentees")}
+
+
+async def _check_my_data(client: PlaygroundClient, aisha_chat: str, approved_text: str) -> None:
+    await _say(client, AISHA, "my data")
+    message = await client.next_bot_message(conversation_id=aisha_chat, predicate=lambda m: _heading(m) == "Your data")
+    card = message.adaptive_cards[0]
+    blocks = _text_blocks(card)
+    assert f"Your Microsoft 365 account id: {AISHA_OBJECT_ID}" in blocks
+    shown = _fact_pairs(card)
+    for fact in (
+        ("Display name", "Aisha Bello"),
+        ("Role", "mentor"),
+        ("State", "approved"),
+        ("Cohort: Name", COHORT_NAME),
+        ("Detail: Reason", AISHA_REASON),
+    ):
+        assert fact in shown, f"{fact} should be on the card; it has {shown}"
+    # Her answers, exactly as she gave them, and no others.
+    assert {title: value for title, value in shown if title.startswith("Answers: ")} == {
+        "Answers: Job title": AISHA_ANSWERS.job_title,
+        "Answers: Band": AISHA_ANSWERS.band,
+        "Answers: Directorate": AISHA_ANSWERS.directorate,
+        "Answers: Site": AISHA_ANSWERS.site,
+        "Answers: Line manager email": AISHA_ANSWERS.line_manager_email,
+        "Answers: Topics": AISHA_ANSWERS.topics.replace(",", ", "),
+        "Answers: Availability": AISHA_ANSWERS.availability.replace(",", ", "),
+        "Answers: Meeting preference": AISHA_ANSWERS.meeting_preference,
+        "Answers: Experience note": AISHA_ANSWERS.experience_note,
+        "Answers: Bio": AISHA_ANSWERS.bio,
+    }
+    assert ("Text", approved_text) in shown
+    everything = json.dumps(card, ensure_ascii=False)
+    for needle in _helen_needles():
+        assert needle not in everything, f"Aisha's data card shows Helen's {needle!r}"
+
+
+def _helen_needles() -> tuple[str, ...]:
+    return (HELEN_OBJECT_ID, "Helen Marsh", *HELEN_ANSWERS.free_text(), HELEN_REASON)
+
+
+async def _queue_settled(database: Path, within: float = PROACTIVE_WAIT) -> None:
+    """Wait until no message is waiting or being sent: a delivered notice is marked done (and forgotten, if it
+    asked to be) just after the Playground has shown it."""
+    deadline = time.monotonic() + within
+    while True:
+        open_items = _rows(database, "SELECT id, state FROM work_items WHERE state IN ('pending', 'leased')")
+        if not open_items:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"messages still open after {within} s: {open_items}")
+        await asyncio.sleep(0.2)
+
+
+# Talking to the bot --------------------------------------------------------------------------------------------------
+
+
+async def _say(client: PlaygroundClient, user_id: str, text: str) -> str:
+    """Type `text` in the person's 1:1 chat and wait until the bot has finished that turn; returns the chat id."""
+    chat = await client.personal_chat_id(user_id)
+    seen = len(client.connector_log)
+    await client.send_text(chat, user_id, text)
+    await _turn_finished(client, seen, lambda body: body.get("text") == text and _sender(body) == user_id)
+    return chat
+
+
+async def _submit(
+    client: PlaygroundClient, message: BotMessage, title: str, user_id: str, inputs: Mapping[str, str]
+) -> None:
+    """Press an Action.Submit button and wait until the bot has finished the turn it started."""
+    seen = len(client.connector_log)
+    assert await client.click(message, title, user_id=user_id, inputs=inputs) is None
+    await _turn_finished(
+        client, seen, lambda body: body.get("replyToId") == message.message_id and _sender(body) == user_id
+    )
+
+
+async def _turn_finished(
+    client: PlaygroundClient, seen: int, sent: Callable[[Mapping[str, Any]], bool], within: float = 15.0
+) -> None:
+    """Wait for the Playground to log the bot's HTTP answer to an activity it was sent (it logs each one only once
+    the answer is in). The bot answers after saving the turn's state, so acting sooner would be acting on a card
+    faster than any person could: before the bot has recorded that it showed it."""
+    deadline = time.monotonic() + within
+    while True:
+        for item in client.connector_log[seen:]:
+            body = (item.get("request") or {}).get("body") or {}
+            if item.get("to") == "User Application" and isinstance(body, Mapping) and sent(body):
+                status = (item.get("response") or {}).get("statusCode")
+                assert status == 200, f"the bot answered {status}: {item}"
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the bot did not finish the turn within {within} s")
+        await asyncio.sleep(0.02)
+
+
+def _sender(body: Mapping[str, Any]) -> object:
+    sender = body.get("from")
+    return sender.get("id") if isinstance(sender, Mapping) else None
+
+
+# Reading the database ----------------------------------------------------------------------------------------------
+
+
+def _connect(database: Path) -> contextlib.closing[sqlite3.Connection]:
+    # Read-only, so the test can never change what it is checking (the service keeps writing while it runs).
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    connection.row_factory = sqlite3.Row
+    return contextlib.closing(connection)
+
+
+def _rows(database: Path, query: str, *parameters: object) -> list[dict[str, Any]]:
+    with _connect(database) as connection:
+        return [dict(row) for row in connection.execute(query, parameters)]
+
+
+def _cohort_row(database: Path, cohort_id: int) -> dict[str, Any]:
+    rows = _rows(database, "SELECT * FROM cohorts WHERE id = ?", cohort_id)
+    assert len(rows) == 1
+    return rows[0]
+
+
+def _traces(database: Path, needles: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(table, column, needle) for every text value in every table that contains one of the needles, ignoring
+    case. JSON columns are text in SQLite, so their contents are searched too."""
+    found: list[tuple[str, str, str]] = []
+    with _connect(database) as connection:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # The service's migrated database, with every table of its schema: none can escape the scan.
+        assert set(metadata.tables) <= set(tables)
+        for table in tables:
+            cursor = connection.execute(f'SELECT * FROM "{table}"')  # noqa: S608 -- names from sqlite_master
+            columns = [description[0] for description in cursor.description]
+            for row in cursor:
+                for column, value in zip(columns, row, strict=True):
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8", errors="replace")
+                    if not isinstance(value, str):
+                        continue
+                    lowered = value.lower()
+                    found += [(table, column, needle) for needle in needles if needle.lower() in lowered]
+    return found
+
+
+# Reading cards -------------------------------------------------------------------------------------------------------
+
+
+def _elements(node: object) -> Iterator[Mapping[str, Any]]:
+    """Every object in a card, depth first, in document order."""
+    if isinstance(node, Mapping):
+        yield node
+        for value in node.values():
+            yield from _elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _elements(item)
+
+
+def _text_blocks(card: Mapping[str, Any]) -> list[str]:
+    return [str(e["text"]) for e in _elements(card) if e.get("type") == "TextBlock"]
+
+
+def _facts(card: Mapping[str, Any]) -> dict[str, str]:
+    return dict(_fact_pairs(card))
+
+
+def _fact_pairs(card: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (str(fact["title"]), str(fact["value"]))
+        for e in _elements(card)
+        if e.get("type") == "FactSet"
+        for fact in e["facts"]
+    ]
+
+
+def _actions(card: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in _elements(card) if str(e.get("type", "")).startswith("Action.")]
+
+
+def _find_action(card: Mapping[str, Any], title: str) -> Mapping[str, Any]:
+    matches = [a for a in _actions(card) if a.get("title") == title]
+    assert matches, f"no {title!r} button on the card; it has {[a.get('title') for a in _actions(card)]}"
+    return matches[0]
+
+
+def _heading(message: BotMessage) -> str | None:
+    """The first text of the message's card, which is its heading on every card the bot sends."""
+    cards = message.adaptive_cards
+    blocks = _text_blocks(cards[0]) if cards else []
+    return blocks[0] if blocks else None
+
+
+def _card_of(result: InvokeResult | None) -> Mapping[str, Any]:
+    assert result is not None, "an Action.Execute button should answer its invoke"
+    assert result.card is not None, f"expected a card in place of the old one, got {result.type}: {result.value!r}"
+    return result.card
+
+
+def _showing(message: BotMessage, card: Mapping[str, Any]) -> BotMessage:
+    """The message as the Playground now shows it: an invoke's answer card replaces the card that was clicked, so
+    the next click is on the new card's buttons."""
+    return dataclasses.replace(message, attachments=({"contentType": CARD, "content": card},))
