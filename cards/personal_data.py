@@ -51,17 +51,14 @@ def my_data_card(report: SubjectAccessReport) -> Card:
     # Only as many sections as can each have a useful share of the card; the rest are named at the end.
     sections = list(report.sections.items())[: SECTIONS_BUDGET // MIN_SECTION_SHARE]
     not_shown = [_title(str(key)) for key in list(report.sections)[len(sections) :]]
-    left = SECTIONS_BUDGET
     cut = False
-    for index, (key, value) in enumerate(sections):
-        # An even share of what is left, so one very large section cannot crowd out all the others.
-        share = left // (len(sections) - index)
-        budget = _Budget(share - _PART_SHOWN_COST)
+    shares = _fair_shares([_full_cost(str(key), value) for key, value in sections], SECTIONS_BUDGET)
+    for (key, value), share in zip(sections, shares, strict=True):
+        budget = _Budget(share)
         budget.add_all(body, _section(str(key), value, budget))
         if budget.exhausted:
             body.append(paragraph(PART_SHOWN, subtle=True))
             cut = True
-        left -= share - budget.left
     if not_shown:
         listed = ", ".join(escape_markdown(title[:MAX_LISTED_TITLE]) for title in not_shown[:MAX_LISTED_SECTIONS])
         more = len(not_shown) - MAX_LISTED_SECTIONS
@@ -102,6 +99,28 @@ class _Budget:
             # A block may have been cut short to fit (a long record): keep it, but add nothing after it.
             if self.exhausted:
                 return
+
+
+def _full_cost(key: str, value: Any) -> int:
+    """What a section would take with no limit (its blocks are already capped in length and count), plus the
+    headroom a fact set asks for before it is added."""
+    unlimited = _Budget(1 << 40)
+    unlimited.add_all([], _section(key, value, unlimited))
+    return (1 << 40) - unlimited.left + _FACT_SET_COST
+
+
+def _fair_shares(wanted: Sequence[int], total: int) -> list[int]:
+    """Max-min fair shares of ``total``: small sections get all they need, and what they leave is split evenly
+    among the larger ones, so one very large section cannot crowd out the others nor waste their room."""
+    shares = [0] * len(wanted)
+    left = total
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    for position, index in enumerate(order):
+        even = left // (len(order) - position)
+        # A section that needs more than its even share is cut, and then needs room to say so.
+        shares[index] = wanted[index] if wanted[index] <= even else even - _PART_SHOWN_COST
+        left -= wanted[index] if wanted[index] <= even else even
+    return shares
 
 
 def _cost(node: object) -> int:

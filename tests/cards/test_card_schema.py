@@ -816,3 +816,26 @@ def test_parse_action_rejects_data_that_is_not_an_object(data: object) -> None:
 def test_a_review_page_past_the_end_leads_back_to_the_last_page() -> None:
     built = application_review_card(_cohort(cohort_id=3), [], 5, 2)
     assert [(verb, data.get("page")) for _, verb, data in _buttons(built)] == [("applications", 2), ("cohorts", None)]
+
+
+def test_my_data_shows_an_ordinary_application_in_full_beside_a_huge_section() -> None:
+    # A real-sized application (every answer at its longest) next to a section far too big for the card: the
+    # small one must come out whole, and only the huge one is cut.
+    application = {
+        "id": 7,
+        "answers": {"experience_note": "n" * 500, "bio": "b" * 400, "job_title": "j" * 100, "topics": ["t"] * 8},
+        "consent": {"given_at": "2025-03-01", "ground_rules_version": "2026-11", "privacy_notice_version": "2026-11"},
+        "submitted_at": "2025-03-01",
+        "updated_at": "2025-03-02",
+    }
+    small = {f"small_{n}": {"since": "2025-03-01"} for n in range(6)}
+    report = {
+        "applications": [application],
+        **small,
+        "messages": [{"text": "m" * 300, "id": n} for n in range(200)],
+    }
+    texts = _texts(my_data_card(_report(report)))
+    assert "b" * 300 in " ".join(texts)  # the bio (shown up to its first 300 characters)
+    assert "2026-11" in texts
+    assert "Updated at" in " ".join(texts)
+    assert texts.count("Only part of this is shown here.") <= 1
