@@ -13,6 +13,7 @@ from botbuilder.schema.teams import TeamInfo
 
 from bot.card_actions import CardActions
 from bot.commands import CommandRequest, Match, Reply
+from bot.conversation_turns import ConversationTurns
 from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
 from bot.services import Services
 from bot.turn_identity import Sender, activity_sender, is_personal_chat
@@ -23,6 +24,7 @@ from cards.welcome import welcome_card
 from dialogs.host import DialogHost
 from dialogs.signup import FORM_FINISHED, is_signup_submission
 from programme.errors import InvalidInput
+from storage.bot_state import StateConflictError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 UNKNOWN_PERSON = (
     "Sorry, I can't tell who you are from this chat, so I can't help here. Please message me from your "
     "organisation's Microsoft Teams account."
+)
+TOO_QUICK = (
+    "Two of your messages reached me at the same moment, so I couldn't keep track of the second one. Please use the "
+    "latest card, or send that again."
 )
 SIGN_UP_STARTED = "Let's get you signed up: the first step is in the card I've just sent."
 GROUP_HELLO = (
@@ -55,13 +61,21 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
         self._conversation_state = conversation_state
         self._dialogs = dialogs
         self._actions = CardActions(services, dispatcher)
+        self._turns = ConversationTurns()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await super().on_turn(turn_context)
-        if turn_context.turn_state.get(_ERASED_IN_TURN):
-            # Saving would bring back the conversation state that erasure just deleted.
-            return
-        await self._conversation_state.save_changes(turn_context)
+        conversation = turn_context.activity.conversation
+        async with self._turns.one_at_a_time(conversation.id if conversation and conversation.id else ""):
+            await super().on_turn(turn_context)
+            if turn_context.turn_state.get(_ERASED_IN_TURN):
+                # Saving would bring back the conversation state that erasure just deleted.
+                return
+            try:
+                await self._conversation_state.save_changes(turn_context)
+            except StateConflictError:
+                # Another replica handled a turn of this conversation at the same moment and saved first.
+                log.warning("conversation state changed by another turn (activity %s)", turn_context.activity.id)
+                await turn_context.send_activity(MessageFactory.text(TOO_QUICK))
 
     # Messages and Action.Submit --------------------------------------------------------------------------------
 

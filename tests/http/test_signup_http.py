@@ -4,6 +4,7 @@ database between requests (another replica can carry on), and nothing is stored 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.teams_bot import SIGN_UP_STARTED
-from dialogs.signup import CANCELLED, FORM_FINISHED
+from dialogs.signup import ALREADY_ANSWERED, CANCELLED, FORM_FINISHED
 from programme.applications import ApplicationState
 from programme.profiles import Availability, MeetingPreference, Role, Topic
 from tests.http.conftest import APP_ID, BotUnderTest
@@ -278,3 +279,22 @@ async def test_an_applicant_changes_their_answers_before_a_decision(programme: P
     assert application.profile.site == "Quillhaven"
     assert application.profile.job_title == ZADIE_ANSWERS.job_title
     assert application.version == applied.version + 1
+
+
+async def test_a_double_click_moves_the_sign_up_on_once(programme: Programme) -> None:
+    # Both clicks reach the bot before the first turn has saved its state: they must be taken one after the other,
+    # so the second sees that the card was answered, rather than both acting on the same step or one failing.
+    await programme.open_cohort()
+    await programme.meet(MENTEE_BRAM)
+    form = form_token(only_card(await programme.say(MENTEE_BRAM, "join")))
+    consent = {"action": "signup.consent", "form": form, "consent": "true", "ground_rules": "true"}
+    before = len(programme.sent)
+
+    await asyncio.gather(programme.submit(MENTEE_BRAM, consent), programme.submit(MENTEE_BRAM, consent))
+
+    replies = programme.sent[before:]
+    cards = [card_text(card) for reply in replies for card in reply.cards]
+    texts = [reply.text for reply in replies if reply.text]
+    assert len(cards) == 1
+    assert "About you" in cards[0]
+    assert texts == [ALREADY_ANSWERED]
