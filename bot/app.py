@@ -222,7 +222,9 @@ def _services(settings: Settings, clock: Clock, database: Database) -> Services:
     cohort_store = SqlCohortStore(database)
     applications = SqlApplicationStore(database)
     participants = SqlParticipantStore(database)
-    personal_data = PersonalData(sql_holders(database), clock, after_erase=[contacts.forget])
+    personal_data = PersonalData(
+        sql_holders(database), clock, after_erase=[contacts.forget], flush=database.flush_erased
+    )
     zone = settings.timezone
     return Services(
         clock=clock,

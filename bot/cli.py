@@ -200,7 +200,7 @@ async def _erase(settings: Settings, raw_person: str, confirmed: bool) -> int:
     database = open_database(settings.database_url)
     try:
         await upgrade(database)
-        changed = await PersonalData(sql_holders(database), SystemClock()).erase(person)
+        changed = await PersonalData(sql_holders(database), SystemClock(), flush=database.flush_erased).erase(person)
     finally:
         await database.close()
     logging.getLogger(__name__).info("erasure made for one person by an operator")

@@ -6,7 +6,7 @@ table: a test checks that every table with a person column is covered by some ho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -54,6 +54,7 @@ class PersonalData:
         holders: Sequence[PersonalDataHolder],
         clock: Clock,
         after_erase: Sequence[Callable[[PersonId], None]] = (),
+        flush: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         sections = [h.section for h in holders]
         if len(sections) != len(set(sections)):
@@ -62,6 +63,9 @@ class PersonalData:
         self._clock = clock
         # In-process caches that may still hold something about the person once the stores are clean.
         self._after_erase = list(after_erase)
+        # The store's chance to make erased rows unrecoverable, not merely unreferenced (e.g. old copies of pages
+        # that a database keeps in its log until a checkpoint).
+        self._flush = flush
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -76,6 +80,8 @@ class PersonalData:
         composition root's to choose); returns how many records each holder changed."""
         now = self._clock.now()
         changed = {h.section: await h.erase(person, now) for h in self._holders}
+        if self._flush is not None:
+            await self._flush()
         for forget in self._after_erase:
             forget(person)
         return changed

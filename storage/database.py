@@ -41,6 +41,15 @@ class Database:
             return False
         return True
 
+    async def flush_erased(self) -> None:
+        """Make deleted rows unrecoverable from the database files. SQLite overwrites deleted content
+        (``secure_delete``) but keeps earlier page images in its write-ahead log until a checkpoint; PostgreSQL's
+        dead tuples are reclaimed by autovacuum and its files are encrypted at rest, so nothing is done there."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -83,4 +92,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Deleted personal data is overwritten with zeros rather than left in free pages of the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from botbuilder.core import ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
@@ -32,6 +33,7 @@ from storage.tables import metadata
 from storage.work_queue import SqlWorkQueue
 from tests.storage.conftest import FixedClock
 from tests.storage.test_programme_stores import BEN, COORDINATOR, NOW, TENANT, new_application, plan, profile
+from tests.support.databases import migrated_database
 
 AMARA = PersonId("8d3e1f6a-0b2c-4e9d-a7f5-3c1b9e2d4a60")
 AMARA_NAME = "Amara Okonkwo-Lindqvist"
@@ -408,3 +410,25 @@ def test_every_table_with_a_person_column_has_a_holder(database: Database) -> No
 
 def sql_holders_by_section(database: Database) -> dict[str, PersonalDataHolder]:
     return {holder.section: holder for holder in sql_holders(database)}
+
+
+async def test_erased_text_is_gone_from_the_sqlite_files_themselves(tmp_path: Path, clock: FixedClock) -> None:
+    # About SQLite's own files only: PostgreSQL's storage is encrypted at rest and its dead rows are vacuumed.
+    async with migrated_database("sqlite", tmp_path) as database:
+        await _erase_and_search_the_files(database, clock)
+
+
+async def _erase_and_search_the_files(database: Database, clock: FixedClock) -> None:
+    await populate(database, clock)
+    path = Path(str(database.engine.url.database))
+    # What people wrote, as SQLite stores it (UTF-8); their id stays on purpose where they acted (see above).
+    needles = [needle.encode() for needle in AMARA_NEEDLES if needle != AMARA.value]
+
+    def on_disk() -> bytes:
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+    assert any(needle in on_disk() for needle in needles)
+
+    await PersonalData(sql_holders(database), clock, flush=database.flush_erased).erase(AMARA)
+
+    assert [needle for needle in needles if needle in on_disk()] == []
