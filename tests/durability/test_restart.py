@@ -5,9 +5,9 @@ towards a local Bot Connector that takes a moment to answer each one. Halfway th
 
 - **SIGTERM** (what a platform sends on redeploy or scale-in): sends already under way finish, nothing new
   starts, and after a restart every person has exactly one message.
-- **SIGKILL** (a crash): nothing is lost. A send whose answer the bot never received cannot be told apart from one
-  that never arrived, so it is sent again after the lease expires; those few, and only those, may arrive twice.
-  Every send that the connector acknowledged to the bot is never repeated.
+- **SIGKILL** (a crash): nothing is lost. A send that was under way at the kill (its answer never reached the
+  bot, or reached it a moment before the kill, before it was recorded as sent) is sent again after the lease
+  expires; those few, and only those, may arrive twice. A send the service had recorded is never repeated.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class AcknowledgingConnector:
     acknowledged: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     server: TestServer | None = None
+    # Filled in by the test once the service has stopped: chats whose message it had not recorded as sent.
+    unfinished_at_stop: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -132,6 +134,17 @@ async def _prepare(workdir: Path, service_url: str) -> None:
         await database.close()
 
 
+async def _unfinished_conversations(workdir: Path) -> set[str]:
+    """The chats whose message the stopped service had not yet recorded as sent."""
+    database = open_database(f"sqlite:///{workdir / 'remedi.db'}")
+    try:
+        open_items = await SqlWorkQueue(database).listing(frozenset({WorkState.PENDING, WorkState.LEASED}), PEOPLE)
+    finally:
+        await database.close()
+    people = {_person(n): f"a:chat-{n}" for n in range(PEOPLE)}
+    return {people[item.recipient] for item in open_items if item.recipient is not None}
+
+
 async def _counts(workdir: Path) -> dict[WorkState, int]:
     database = open_database(f"sqlite:///{workdir / 'remedi.db'}")
     try:
@@ -167,6 +180,7 @@ async def _interrupted_fan_out(tmp_path: Path, stop: str) -> AcknowledgingConnec
                 await first.process.wait()
             else:
                 assert await first.stop() == 0, first.log()[-4000:]
+        fake.unfinished_at_stop = await _unfinished_conversations(tmp_path)
         sent_before_restart = sum(fake.delivered.values())
         assert sent_before_restart < PEOPLE, "the fan-out finished before it could be interrupted"
 
@@ -190,15 +204,18 @@ async def test_a_graceful_stop_mid_fan_out_loses_and_repeats_nothing(tmp_path: P
 
 
 @pytest.mark.e2e
-async def test_a_crash_mid_fan_out_loses_nothing_and_repeats_only_unanswered_sends(tmp_path: Path) -> None:
+async def test_a_crash_mid_fan_out_loses_nothing_and_repeats_only_sends_under_way(tmp_path: Path) -> None:
     fake = await _interrupted_fan_out(tmp_path, stop="kill")
     assert sorted(fake.delivered) == sorted(f"a:chat-{n}" for n in range(PEOPLE))
     repeated = {conversation: n for conversation, n in fake.delivered.items() if n > 1}
     # The kill really caught a send in flight, or this test would prove nothing about crashes.
     assert fake.unacknowledged
-    # Only a send whose answer never reached the bot may be repeated, and each of those only once.
-    assert set(repeated) <= set(fake.unacknowledged)
+    # Only a send under way at the kill may be repeated, each only once: one the connector never answered, or one
+    # it answered a moment before the kill, before the service could record it as sent.
+    assert set(fake.unacknowledged) <= fake.unfinished_at_stop
+    assert set(repeated) <= fake.unfinished_at_stop
     assert all(n == 2 for n in repeated.values())
     assert len(repeated) <= CONCURRENCY
-    # Every person's message was acknowledged exactly once in the end.
-    assert {c: n for c, n in fake.acknowledged.items() if n != 1} == {}
+    # Every person's message was acknowledged in the end; twice only where the first answer came too late to record.
+    assert set(fake.acknowledged) == set(fake.delivered)
+    assert {c for c, n in fake.acknowledged.items() if n != 1} <= fake.unfinished_at_stop
