@@ -37,7 +37,7 @@ from cards.welcome import welcome_card
 from dialogs.signup import is_signup_submission
 from programme.applications import Application, ApplicationState, Consent
 from programme.cohort_overview import CohortOverview
-from programme.cohorts import MAX_NAME_LENGTH, Cadence, Cohort, CohortPlan, CohortState
+from programme.cohorts import MAX_NAME_LENGTH, Cohort, CohortPlan, CohortState
 from programme.contacts import Unreachable
 from programme.delivery_status import DeliveryStatus
 from programme.errors import InvalidInput
@@ -49,14 +49,14 @@ from programme.profiles import (
     MAX_NOTE,
     MAX_TOPICS,
     Availability,
-    MeetingPreference,
     Profile,
     Role,
-    Topic,
 )
-from programme.tracks import MenteeLevel, Track
 from programme.work import WorkItem, WorkState
 from tests.dialogs.signup_samples import SAMPLES as SIGNUP_SAMPLES
+from tests.programme.builders import cohort_plan, mentor_profile, profile_at_limits
+from tests.support.card_reading import card_actions, elements, of_kind
+from tests.support.cohort_form import COHORT_FORM, PROBLEM_FIELDS
 
 # Teams caps a bot message at about 100 KB counted as UTF-16; one card should leave room for text, other
 # attachments and the envelope.
@@ -112,20 +112,9 @@ BIG_ID = 10**9
 COSTLIEST = "\\"
 
 
-def _plan(name: str = "Race equality 2026, board", *, training: int = 2) -> CohortPlan:
-    return CohortPlan(
-        name=name,
-        track=Track.RACE_EQUALITY,
-        mentee_level=MenteeLevel.BOARD,
-        signup_closes=TODAY + timedelta(days=30),
-        starts_on=TODAY + timedelta(days=60),
-        ends_on=TODAY + timedelta(days=240),
-        sessions=6,
-        cadence=Cadence.MONTHLY,
-        session_minutes=60,
-        training_dates=tuple(TODAY + timedelta(days=40 + i) for i in range(training)),
-        mentor_capacity=2,
-    )
+def _plan(name: str = "Race equality 2026, board") -> CohortPlan:
+    training = (TODAY + timedelta(days=20), TODAY + timedelta(days=27))
+    return cohort_plan(TODAY, name=name, training_dates=training, mentor_capacity=2)
 
 
 def _cohort(
@@ -138,39 +127,8 @@ def _overview(cohort: Cohort, *, each: int = 2) -> CohortOverview:
     return CohortOverview(cohort=cohort, counts={(role, state): each for role in Role for state in ApplicationState})
 
 
-def _profile(*, text: str | None = None, role: Role = Role.MENTOR) -> Profile:
-    """A realistic profile, or with ``text`` every free-text field filled to its limit with it."""
-    if text is None:
-        return Profile(
-            role=role,
-            job_title="Staff nurse",
-            band="Band 5",
-            directorate="Medicine",
-            site="City Hospital",
-            line_manager_email="manager@nhs.net",
-            topics=(Topic.BELONGING, Topic.CAREER_PROGRESSION),
-            availability=(Availability.TUE_PM, Availability.THU_AM),
-            meeting_preference=MeetingPreference.EITHER,
-            experience_note="I trained abroad and moved here in 2019.",
-            bio="Nurse on a busy ward; I like running and baking.",
-        )
-    return Profile(
-        role=role,
-        job_title=_filled(text, MAX_LINE),
-        band=_filled(text, MAX_LINE),
-        directorate=_filled(text, MAX_LINE),
-        site=_filled(text, MAX_LINE),
-        line_manager_email="manager@nhs.net",
-        topics=tuple(Topic)[:MAX_TOPICS],
-        availability=tuple(Availability),
-        meeting_preference=MeetingPreference.IN_PERSON,
-        experience_note=_filled(text, MAX_NOTE),
-        bio=_filled(text, MAX_BIO),
-    ).checked()
-
-
-def _filled(text: str, length: int) -> str:
-    return (text * length)[:length]
+# A realistic profile, with an experience note so the review card shows one.
+PROFILE = mentor_profile(experience_note="I trained abroad and moved here in 2019.")
 
 
 def _application(
@@ -186,7 +144,7 @@ def _application(
         tenant=TENANT,
         person=PERSON,
         display_name=name,
-        profile=profile or _profile(),
+        profile=profile or PROFILE,
         consent=Consent(given_at=AT),
         state=state,
         submitted_at=AT,
@@ -197,7 +155,7 @@ def _application(
 
 def _worst_case_applications(text: str) -> list[Application]:
     return [
-        _application(application_id=BIG_ID - n, name=text * 100, profile=_profile(text=text))
+        _application(application_id=BIG_ID - n, name=text * 100, profile=profile_at_limits(text).checked())
         for n in range(APPLICATIONS_PER_PAGE)
     ]
 
@@ -229,37 +187,9 @@ def _huge_report(text: str) -> dict[str, object]:
     }
 
 
-FORM_VALUES = {
-    "name": "Race equality 2026 **board**",
-    "track": "race-equality",
-    "mentee_level": "board",
-    "signup_closes": "2026-02-01",
-    "starts_on": "2026-03-01",
-    "ends_on": "2026-09-01",
-    "sessions": "8",
-    "cadence": "fortnightly",
-    "session_minutes": "45",
-    "mentor_capacity": "2",
-    "training_1": "2026-02-10",
-    "training_2": "",
-    "training_3": "2026-02-20",
-}
+FORM_VALUES = {**COHORT_FORM, "name": "Race equality 2026 **board**"}
 FORM_PROBLEMS = {
-    field: f"Problem with {field} [see](https://example.com) _here_"
-    for field in (
-        "name",
-        "track",
-        "mentee_level",
-        "signup_closes",
-        "starts_on",
-        "ends_on",
-        "sessions",
-        "cadence",
-        "session_minutes",
-        "training_dates",
-        "mentor_capacity",
-        "something_else",
-    )
+    field: f"Problem with {field} [see](https://example.com) _here_" for field in (*PROBLEM_FIELDS, "something_else")
 }
 
 
@@ -365,7 +295,7 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
             "markdown-laden",
             application_review_card(
                 _cohort(name=MARKDOWN_LADEN[:80]),
-                [_application(name=MARKDOWN_LADEN[:100], profile=_profile(text="*_["))],
+                [_application(name=MARKDOWN_LADEN[:100], profile=profile_at_limits("*_[").checked())],
                 1,
                 1,
             ),
@@ -430,18 +360,6 @@ def card_builders() -> Iterator[str]:
                 yield f"{module.__name__}.{name}"
 
 
-def actions_in(node: Any) -> Iterator[dict[str, Any]]:
-    """Every action anywhere in the card: the action bar, ActionSets, selectActions, ShowCard sub-cards."""
-    if isinstance(node, dict):
-        if isinstance(node.get("type"), str) and node["type"].startswith("Action."):
-            yield node
-        for value in node.values():
-            yield from actions_in(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from actions_in(item)
-
-
 def test_every_card_builder_has_a_sample() -> None:
     builders = set(card_builders())
     assert builders, "found no card builders: the discovery itself is broken"
@@ -462,7 +380,7 @@ def test_card_fits_in_a_teams_message(card: Card) -> None:
 
 @pytest.mark.parametrize("card", ALL_CARDS)
 def test_every_button_round_trips_through_the_parser(card: Card) -> None:
-    for action in actions_in(card):
+    for action in card_actions(card):
         # Only actions that reach the bot: OpenUrl and ShowCard never do.
         assert action["type"] in ("Action.Execute", "Action.Submit", "Action.OpenUrl", "Action.ShowCard")
         if action["type"] == "Action.Execute":
@@ -496,25 +414,16 @@ def test_the_unknown_command_card_shows_typed_text_literally_and_briefly() -> No
 def _texts(card: Card) -> list[str]:
     """Every piece of text on the card, in order: TextBlocks and both sides of each fact."""
     found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            if node.get("type") == "FactSet":
-                found.extend(part for fact in node["facts"] for part in (fact["title"], fact["value"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    for element in elements(card):
+        if element.get("type") == "TextBlock":
+            found.append(element["text"])
+        if element.get("type") == "FactSet":
+            found.extend(part for fact in element["facts"] for part in (fact["title"], fact["value"]))
     return found
 
 
 def _buttons(card: Card) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(action["title"], action["data"]["action"], action["data"]) for action in actions_in(card)]
+    return [(action["title"], action["data"]["action"], action["data"]) for action in card_actions(card)]
 
 
 def _shown_once_escaped(card: Card) -> None:
@@ -535,7 +444,9 @@ def test_text_people_typed_is_escaped_on_every_programme_card() -> None:
         cohort_created_card(_cohort(name=laden)),
         cohort_moved_card(_cohort(name=laden), MARKDOWN_LADEN),
         programme_status_card(_overview(_cohort(name=laden)), _status(healthy=True)),
-        application_review_card(_cohort(), [_application(name=laden, profile=_profile(text=laden))], 1, 1),
+        application_review_card(
+            _cohort(), [_application(name=laden, profile=profile_at_limits(laden).checked())], 1, 1
+        ),
         my_data_card(_report({"participation": {"display_name": laden, "notes": [laden]}})),
         withdraw_confirmation_card(PERSON, [laden]),
     ):
@@ -602,7 +513,7 @@ def test_the_review_card_offers_the_decisions_each_state_allows() -> None:
     for _, verb, data in _buttons(built):
         if verb == "application.decide":
             assert (data["version"], data["cohort"], data["page"]) == (4, 3, 2)
-    reasons = [element for element in _inputs(built)]
+    reasons = of_kind(built, "Input.")
     assert [(r["id"], r["maxLength"]) for r in reasons] == [("reason-1", 200), ("reason-3", 200)]
     assert all("not sent to the applicant" in r["placeholder"] for r in reasons)
     assert [(verb, data.get("page")) for _, verb, data in _buttons(built) if verb != "application.decide"] == [
@@ -621,14 +532,14 @@ def test_the_review_card_shows_the_answers_but_not_the_line_manager() -> None:
         "Medicine",
         "City Hospital",
         "Belonging and being heard, Career progression and development",
-        "Tuesday afternoon, Thursday morning",
-        "Either",
+        "Tuesday morning, Thursday afternoon",
+        "On Teams",
         "I trained abroad and moved here in 2019.",
-        "Nurse on a busy ward; I like running and baking.",
+        "I have worked on the wards for eight years.",
     ):
         assert expected in texts
     assert "Mentor · applied 12 Jan 2026 · Waiting for a decision" in texts
-    assert "manager@nhs.net" not in json.dumps(built)
+    assert "ward.manager@nhs.net" not in json.dumps(built)
 
 
 def test_the_worst_case_sample_really_is_at_every_limit() -> None:
@@ -725,20 +636,6 @@ def test_withdrawing_needs_no_reason_and_carries_the_person() -> None:
     assert "Cohort 3: Spring" in text
     assert "don't need to give a reason" in text
     assert "later cohort" in text
-
-
-def _inputs(card: Card) -> Iterator[dict[str, Any]]:
-    def walk(node: Any) -> Iterator[dict[str, Any]]:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
-    return walk(card)
 
 
 # The validator must be able to say no -------------------------------------------------------------------------

@@ -14,26 +14,12 @@ from cards.elements import Card
 from programme.cohorts import Cadence, CohortPlan
 from programme.errors import InvalidFields
 from programme.tracks import MenteeLevel, Track
+from tests.support.cohort_form import COHORT_FORM, REQUIRED_INPUTS
 
 TODAY = date(2026, 1, 12)
 
 # What Teams sends: every input as a string, unchosen ones empty, plus the button's own data.
-SUBMITTED = {
-    "action": "cohort.create",
-    "name": "  Race equality 2026, board  ",
-    "track": "race-equality",
-    "mentee_level": "board",
-    "signup_closes": "2026-02-01",
-    "starts_on": "2026-03-01",
-    "ends_on": "2026-09-01",
-    "sessions": "8",
-    "cadence": "fortnightly",
-    "session_minutes": "45",
-    "mentor_capacity": "2",
-    "training_1": "2026-02-10",
-    "training_2": "",
-    "training_3": "2026-02-20",
-}
+SUBMITTED = {"action": "cohort.create", **COHORT_FORM, "name": "  Race equality 2026, board  "}
 PLAN = CohortPlan(
     name="Race equality 2026, board",
     track=Track.RACE_EQUALITY,
@@ -47,18 +33,7 @@ PLAN = CohortPlan(
     training_dates=(date(2026, 2, 10), date(2026, 2, 20)),
     mentor_capacity=2,
 )
-REQUIRED = {
-    "name",
-    "track",
-    "mentee_level",
-    "signup_closes",
-    "starts_on",
-    "ends_on",
-    "sessions",
-    "cadence",
-    "session_minutes",
-    "mentor_capacity",
-}
+REQUIRED = set(REQUIRED_INPUTS)
 
 
 def problems_for(data: dict[str, Any]) -> dict[str, str]:

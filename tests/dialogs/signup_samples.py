@@ -19,10 +19,10 @@ from cards.signup import (
 )
 from cards.signup_forms import ABOUT_FIELDS, INTERESTS_FIELDS
 from programme.applications import Application, ApplicationState, Consent
-from programme.cohorts import Cohort, CohortPlan, CohortState
+from programme.cohorts import Cohort, CohortState
 from programme.identity import PersonId, TenantId
-from programme.profiles import MAX_BIO, MAX_LINE, MAX_NOTE, Availability, MeetingPreference, Profile, Role, Topic
-from programme.tracks import MenteeLevel, Track
+from programme.profiles import Profile, Role
+from tests.programme.builders import cohort_plan, mentor_profile, profile_at_limits
 
 AT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 FORM = "k3J9x2-Qm0aZ7pLr4sT1vw"
@@ -31,18 +31,9 @@ LONG_ORGANISATION = "The Very Long Name of an NHS Foundation Trust & Partners " 
 
 
 def cohort(name: str = "Spring 2025", *, cohort_id: int = 1, training: tuple[date, ...] = ()) -> Cohort:
-    plan = CohortPlan(
-        name=name,
-        track=Track.RACE_EQUALITY,
-        mentee_level=MenteeLevel.BOARD,
-        signup_closes=date(2025, 3, 31),
-        starts_on=date(2025, 4, 14),
-        ends_on=date(2025, 10, 31),
-        training_dates=training,
-    )
     return Cohort(
         id=cohort_id,
-        plan=plan,
+        plan=cohort_plan(AT.date(), name=name, training_dates=training),
         state=CohortState.RECRUITING,
         created_by=PersonId("c0000000-0000-4000-8000-000000000009"),
         created_at=AT,
@@ -50,33 +41,9 @@ def cohort(name: str = "Spring 2025", *, cohort_id: int = 1, training: tuple[dat
     )
 
 
-PROFILE = Profile(
-    role=Role.MENTOR,
-    job_title="Staff Nurse",
-    band="Band 5",
-    directorate="Adult Mental Health",
-    site="Kingsway",
-    line_manager_email="ward.manager@nhs.net",
-    topics=(Topic.CAREER_PROGRESSION, Topic.MICROAGGRESSIONS),
-    availability=(Availability.MON_AM, Availability.TUE_PM),
-    meeting_preference=MeetingPreference.TEAMS,
-    experience_note="Happy to talk about progression.",
-    bio="Nurse for ten years.",
-)
+PROFILE = mentor_profile(experience_note="Happy to talk about progression.")
 # Every field at its longest, full of Markdown: the biggest card a person can make, and the hardest to escape.
-LONGEST = Profile(
-    role=Role.MENTEE,
-    job_title=(MARKDOWN * 5)[:MAX_LINE],
-    band=(MARKDOWN * 5)[:MAX_LINE],
-    directorate=(MARKDOWN * 5)[:MAX_LINE],
-    site=(MARKDOWN * 5)[:MAX_LINE],
-    line_manager_email="a" * 240 + "@example.org",
-    topics=tuple(Topic)[:8],
-    availability=tuple(Availability),
-    meeting_preference=MeetingPreference.EITHER,
-    experience_note=(MARKDOWN * 20)[:MAX_NOTE],
-    bio=(MARKDOWN * 20)[:MAX_BIO],
-)
+LONGEST = profile_at_limits(MARKDOWN, role=Role.MENTEE)
 
 
 def application(profile: Profile = PROFILE, state: ApplicationState = ApplicationState.SUBMITTED) -> Application:

@@ -15,10 +15,11 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 
 from dialogs.host import DialogHost
 from dialogs.signup import SIGNUP_DIALOG_ID, SignUpDialog
-from programme.cohorts import Cohort, CohortPlan, CohortState
+from programme.cohorts import Cohort, CohortState
 from programme.identity import PersonId
+from programme.profiles import Availability, Topic
 from programme.signup import SignUp
-from programme.tracks import MenteeLevel, Track
+from tests.programme.builders import TODAY, cohort_plan, mentor_profile
 from tests.support.fakes import FakeClock
 from tests.support.programme_fakes import InMemoryApplicationStore, InMemoryCohortStore, InMemoryParticipantStore
 
@@ -44,6 +45,17 @@ MENTOR_INTERESTS = {
     "meeting_preference": "teams",
     "bio": "Nurse for ten years; I love my team.",
 }
+# What those answers become once read and tidied: the email lower-cased, the half-days in the week's order. The
+# band, the line manager and the meeting preference typed above are the builder's own.
+MENTOR_PROFILE = mentor_profile(
+    job_title="Staff Nurse",
+    directorate="Adult Mental Health",
+    site="Kingsway",
+    topics=(Topic.CAREER_PROGRESSION, Topic.MICROAGGRESSIONS),
+    availability=(Availability.MON_AM, Availability.TUE_PM),
+    experience_note="Happy to talk about progression.",
+    bio="Nurse for ten years; I love my team.",
+)
 
 
 class FakeDirectory:
@@ -66,14 +78,7 @@ class Programme:
         return SignUp(self.cohorts, self.applications, self.participants, self.directory, self.clock, ZONE)
 
     async def open_cohort(self, name: str = "Spring 2025", *, closes: date = date(2025, 3, 31)) -> Cohort:
-        plan = CohortPlan(
-            name=name,
-            track=Track.RACE_EQUALITY,
-            mentee_level=MenteeLevel.BOARD,
-            signup_closes=closes,
-            starts_on=date(2025, 4, 14),
-            ends_on=date(2025, 10, 31),
-        )
+        plan = cohort_plan(TODAY, name=name, signup_closes=closes)
         draft = await self.cohorts.add(plan, COORDINATOR, self.clock.now())
         opened = await self.cohorts.move(draft.id, CohortState.DRAFT, CohortState.RECRUITING, self.clock.now())
         assert opened is not None

@@ -24,11 +24,12 @@ from programme.applications import Application, ApplicationState
 from programme.cohorts import CohortState
 from programme.errors import InvalidFields
 from programme.identity import PersonId, TenantId
-from programme.profiles import Availability, MeetingPreference, Profile, Role, Topic
+from programme.profiles import MeetingPreference, Role, Topic
 from programme.signup import SignUp
 from tests.dialogs.support import (
     MENTOR_ABOUT,
     MENTOR_INTERESTS,
+    MENTOR_PROFILE,
     PERSON,
     TENANT,
     ZONE,
@@ -117,19 +118,7 @@ async def test_a_mentor_joins_and_exactly_their_answers_are_stored(programme: Pr
     assert application.display_name == "Ada Lovelace"
     assert application.state is ApplicationState.SUBMITTED
     assert application.consent.given_at == programme.clock.now()
-    assert application.profile == Profile(
-        role=Role.MENTOR,
-        job_title="Staff Nurse",
-        band="Band 5",
-        directorate="Adult Mental Health",
-        site="Kingsway",
-        line_manager_email="ward.manager@nhs.net",
-        topics=(Topic.CAREER_PROGRESSION, Topic.MICROAGGRESSIONS),
-        availability=(Availability.MON_AM, Availability.TUE_PM),
-        meeting_preference=MeetingPreference.TEAMS,
-        experience_note="Happy to talk about progression.",
-        bio="Nurse for ten years; I love my team.",
-    )
+    assert application.profile == MENTOR_PROFILE
     participant = await programme.participants.get(PersonId(PERSON))
     assert participant is not None
     assert participant.display_name == "Ada Lovelace"

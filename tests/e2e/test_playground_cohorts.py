@@ -10,8 +10,7 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,9 @@ import pytest
 from storage.tables import metadata
 from tests.e2e.conftest import COORDINATOR_OBJECT_ID, Stack
 from tests.e2e.playground import BotMessage, InvokeResult, PlaygroundClient
+from tests.support.card_reading import button, card_actions, fact_pairs, facts, inputs, text_blocks
+from tests.support.cohort_form import COHORT_FORM
+from tests.support.sign_up_answers import Answers
 
 pytestmark = pytest.mark.e2e
 
@@ -50,53 +52,6 @@ def service_env() -> dict[str, str]:
         "REMEDI_SWEEP_SECONDS": "1",
         "REMEDI_TIMEZONE": ZONE,
     }
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What one person types into the sign-up cards, as the cards send it (multi-selects comma-separated)."""
-
-    role: str
-    job_title: str
-    band: str
-    directorate: str
-    site: str
-    line_manager_email: str
-    topics: str
-    experience_note: str
-    availability: str
-    meeting_preference: str
-    bio: str
-
-    def about_you(self) -> dict[str, str]:
-        return {
-            "role": self.role,
-            "job_title": self.job_title,
-            "band": self.band,
-            "directorate": self.directorate,
-            "site": self.site,
-            "line_manager_email": self.line_manager_email,
-        }
-
-    def interests(self) -> dict[str, str]:
-        return {
-            "topics": self.topics,
-            "experience_note": self.experience_note,
-            "availability": self.availability,
-            "meeting_preference": self.meeting_preference,
-            "bio": self.bio,
-        }
-
-    def free_text(self) -> tuple[str, ...]:
-        return (
-            self.job_title,
-            self.band,
-            self.directorate,
-            self.site,
-            self.line_manager_email,
-            self.experience_note,
-            self.bio,
-        )
 
 
 AISHA_ANSWERS = Answers(
@@ -258,40 +213,34 @@ async def _create_and_open_cohort(client: PlaygroundClient, today: date) -> int:
     form = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "New cohort")
     starts = today + timedelta(days=35)
     plan = {
+        **COHORT_FORM,
         "name": COHORT_NAME,
-        "track": "race-equality",
-        "mentee_level": "board",
         "signup_closes": (today + timedelta(days=21)).isoformat(),
         "starts_on": starts.isoformat(),
         # Before the start: the form must come back saying so, keeping what was typed.
         "ends_on": (starts - timedelta(days=7)).isoformat(),
-        "sessions": "6",
-        "cadence": "monthly",
-        "session_minutes": "60",
         "training_1": (today + timedelta(days=28)).isoformat(),
-        "training_2": "",
         "training_3": "",
-        "mentor_capacity": "1",
     }
     rejected = _card_of(await client.click(form, "Create cohort", inputs=plan))
-    assert _text_blocks(rejected)[0] == "New cohort"
-    assert "Some answers need another look; the notes below say what to change." in _text_blocks(rejected)
-    assert "The end date is on or before the start date; please choose a later end date." in _text_blocks(rejected)
-    inputs = {element["id"]: element.get("value") for element in _elements(rejected) if "id" in element}
-    assert inputs["name"] == COHORT_NAME
-    assert inputs["ends_on"] == plan["ends_on"]
+    assert text_blocks(rejected)[0] == "New cohort"
+    assert "Some answers need another look; the notes below say what to change." in text_blocks(rejected)
+    assert "The end date is on or before the start date; please choose a later end date." in text_blocks(rejected)
+    typed = inputs(rejected)
+    assert typed["name"]["value"] == COHORT_NAME
+    assert typed["ends_on"]["value"] == plan["ends_on"]
 
     plan["ends_on"] = (starts + timedelta(days=182)).isoformat()
     created = _card_of(await client.click(_showing(form, rejected), "Create cohort", inputs=plan))
-    assert _text_blocks(created)[0] == "Cohort created"
-    open_button = _find_action(created, "Open sign-ups now")
+    assert text_blocks(created)[0] == "Cohort created"
+    open_button = button(created, "Open sign-ups now")
     cohort_id = open_button["data"]["cohort"]
     assert isinstance(cohort_id, int)
-    assert f"Cohort {cohort_id}: {COHORT_NAME} is saved as a draft." in _text_blocks(created)
-    assert _facts(created)["Sessions"] == "6, monthly (every four weeks), 60 minutes each"
+    assert f"Cohort {cohort_id}: {COHORT_NAME} is saved as a draft." in text_blocks(created)
+    assert facts(created)["Sessions"] == "8, every two weeks, 45 minutes each"
 
     opened = _card_of(await client.click(_showing(form, created), "Open sign-ups now"))
-    blocks = _text_blocks(opened)
+    blocks = text_blocks(opened)
     assert blocks[0] == f"Cohort {cohort_id}: {COHORT_NAME}"
     assert blocks[1].startswith(f"Cohort {cohort_id}: {COHORT_NAME} is now open for sign-ups.")
     assert "It is now open for sign-ups." in blocks
@@ -304,11 +253,11 @@ async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, coh
     consent = await client.next_bot_message(
         conversation_id=chat, predicate=lambda m: _heading(m) == "Before you sign up"
     )
-    assert any("Northmoor Community Health NHS Trust" in block for block in _text_blocks(consent.adaptive_cards[0]))
+    assert any("Northmoor Community Health NHS Trust" in block for block in text_blocks(consent.adaptive_cards[0]))
     await _submit(client, consent, "Continue", user_id, {"consent": "true", "ground_rules": "true"})
 
     about = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "About you")
-    await _submit(client, about, "Continue", user_id, answers.about_you())
+    await _submit(client, about, "Continue", user_id, answers.about())
 
     interests = await client.next_bot_message(
         conversation_id=chat, predicate=lambda m: _heading(m) == "What you'd like to talk about"
@@ -318,17 +267,17 @@ async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, coh
     review = await client.next_bot_message(
         conversation_id=chat, predicate=lambda m: _heading(m) == "Check your answers"
     )
-    shown = _facts(review.adaptive_cards[0])
+    shown = facts(review.adaptive_cards[0])
     assert shown["Taking part as"] == answers.role.capitalize()
     assert shown["Job title"] == answers.job_title
     assert shown["Line manager"] == answers.line_manager_email
-    assert answers.bio in _text_blocks(review.adaptive_cards[0])
+    assert answers.bio in text_blocks(review.adaptive_cards[0])
     await _submit(client, review, "Submit application", user_id, {})
 
     received = await client.next_bot_message(
         conversation_id=chat, predicate=lambda m: _heading(m) == "Thank you, your application is in"
     )
-    blocks = _text_blocks(received.adaptive_cards[0])
+    blocks = text_blocks(received.adaptive_cards[0])
     assert f"You've applied to join **Cohort {cohort_id}: {COHORT_NAME}** as a {answers.role}." in blocks
 
 
@@ -339,18 +288,18 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
         conversation_id=chat, predicate=lambda m: _heading(m) == f"Applications to Cohort {cohort_id}: {COHORT_NAME}"
     )
     first = review.adaptive_cards[0]
-    assert "Page 1 of 2" in _text_blocks(first)
-    assert "Aisha Bello" in _text_blocks(first)
-    assert AISHA_ANSWERS.bio in _text_blocks(first)
-    aisha_application = _find_action(first, "Approve")["data"]["application"]
+    assert "Page 1 of 2" in text_blocks(first)
+    assert "Aisha Bello" in text_blocks(first)
+    assert AISHA_ANSWERS.bio in text_blocks(first)
+    aisha_application = button(first, "Approve")["data"]["application"]
     after_approval = _card_of(
         await client.click(review, "Approve", inputs={f"reason-{aisha_application}": AISHA_REASON})
     )
 
     # Deciding replaces the card with the next application waiting: Helen's.
-    assert "Helen Marsh" in _text_blocks(after_approval)
-    assert "Aisha Bello" not in _text_blocks(after_approval)
-    helen_application = _find_action(after_approval, "Waiting list")["data"]["application"]
+    assert "Helen Marsh" in text_blocks(after_approval)
+    assert "Aisha Bello" not in text_blocks(after_approval)
+    helen_application = button(after_approval, "Waiting list")["data"]["application"]
     assert helen_application != aisha_application
     after_waitlist = _card_of(
         await client.click(
@@ -358,9 +307,9 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
         )
     )
     # She stays reviewable, now with only the decisions left from the waiting list.
-    assert "Mentee · applied" in " ".join(_text_blocks(after_waitlist))
-    assert any(block.endswith("· On the waiting list") for block in _text_blocks(after_waitlist))
-    assert [a["title"] for a in _actions(after_waitlist) if a.get("verb") == "application.decide"] == [
+    assert "Mentee · applied" in " ".join(text_blocks(after_waitlist))
+    assert any(block.endswith("· On the waiting list") for block in text_blocks(after_waitlist))
+    assert [a["title"] for a in card_actions(after_waitlist) if a.get("verb") == "application.decide"] == [
         "Approve",
         "Decline",
     ]
@@ -372,9 +321,9 @@ async def _status_counts(client: PlaygroundClient, cohort_id: int) -> dict[str, 
     chat = await _say(client, MORGAN, "status")
     status = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "Programme status")
     card = status.adaptive_cards[0]
-    assert f"Cohort {cohort_id}: {COHORT_NAME}" in _text_blocks(card)
-    assert "Open for sign-ups · Race equality" in _text_blocks(card)
-    shown = _facts(card)
+    assert f"Cohort {cohort_id}: {COHORT_NAME}" in text_blocks(card)
+    assert "Open for sign-ups · Race equality" in text_blocks(card)
+    shown = facts(card)
     return {role: shown[role] for role in ("Mentors", "Mentees")}
 
 
@@ -382,9 +331,9 @@ async def _check_my_data(client: PlaygroundClient, aisha_chat: str, approved_tex
     await _say(client, AISHA, "my data")
     message = await client.next_bot_message(conversation_id=aisha_chat, predicate=lambda m: _heading(m) == "Your data")
     card = message.adaptive_cards[0]
-    blocks = _text_blocks(card)
+    blocks = text_blocks(card)
     assert f"Your Microsoft 365 account id: {AISHA_OBJECT_ID}" in blocks
-    shown = _fact_pairs(card)
+    shown = fact_pairs(card)
     for fact in (
         ("Display name", "Aisha Bello"),
         ("Role", "mentor"),
@@ -522,48 +471,10 @@ def _traces(database: Path, needles: Sequence[str]) -> list[tuple[str, str, str]
 # Reading cards -------------------------------------------------------------------------------------------------------
 
 
-def _elements(node: object) -> Iterator[Mapping[str, Any]]:
-    """Every object in a card, depth first, in document order."""
-    if isinstance(node, Mapping):
-        yield node
-        for value in node.values():
-            yield from _elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _elements(item)
-
-
-def _text_blocks(card: Mapping[str, Any]) -> list[str]:
-    return [str(e["text"]) for e in _elements(card) if e.get("type") == "TextBlock"]
-
-
-def _facts(card: Mapping[str, Any]) -> dict[str, str]:
-    return dict(_fact_pairs(card))
-
-
-def _fact_pairs(card: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [
-        (str(fact["title"]), str(fact["value"]))
-        for e in _elements(card)
-        if e.get("type") == "FactSet"
-        for fact in e["facts"]
-    ]
-
-
-def _actions(card: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [e for e in _elements(card) if str(e.get("type", "")).startswith("Action.")]
-
-
-def _find_action(card: Mapping[str, Any], title: str) -> Mapping[str, Any]:
-    matches = [a for a in _actions(card) if a.get("title") == title]
-    assert matches, f"no {title!r} button on the card; it has {[a.get('title') for a in _actions(card)]}"
-    return matches[0]
-
-
 def _heading(message: BotMessage) -> str | None:
     """The first text of the message's card, which is its heading on every card the bot sends."""
     cards = message.adaptive_cards
-    blocks = _text_blocks(cards[0]) if cards else []
+    blocks = text_blocks(cards[0]) if cards else []
     return blocks[0] if blocks else None
 
 

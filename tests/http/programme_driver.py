@@ -12,7 +12,7 @@ test can say exactly which proactive messages were sent, and that nothing was se
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,9 +29,11 @@ from storage.application_store import SqlApplicationStore
 from storage.cohort_store import SqlCohortStore
 from storage.tables import audit_log, bot_state
 from tests.http.conftest import COORDINATOR, MENTEE, MENTOR, BotUnderTest
-from tests.support import activities
+from tests.support import activities, cohort_form
+from tests.support.card_reading import button, card_actions, card_text
 from tests.support.fake_connector import SentActivity
 from tests.support.fakes import FakeClock
+from tests.support.sign_up_answers import Answers
 
 # A Monday, 10:00 in London: inside any working hours, and far from a change of day or of clocks.
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -57,70 +59,15 @@ MENTOR_ZADIE = Person(MENTOR, "Zadie Quillfeather")
 MENTEE_BRAM = Person(MENTEE, "Bram Tollemarsh")
 OUTSIDER = Person("d0000000-0000-4000-8000-000000000004", "Odile Varnsworth")
 
-# A valid new-cohort form as Teams sends it: every input as a string.
+# A valid new-cohort form as Teams sends it, with dates that suit NOW: sign-ups close at the end of the month.
 COHORT_FORM: dict[str, str] = {
-    "name": "Race equality 2026, board",
-    "track": "race-equality",
-    "mentee_level": "board",
+    **cohort_form.COHORT_FORM,
     "signup_closes": "2026-03-31",
     "starts_on": "2026-04-20",
     "ends_on": "2026-10-30",
-    "sessions": "6",
-    "cadence": "monthly",
-    "session_minutes": "60",
-    "mentor_capacity": "1",
     "training_1": "2026-04-08",
-    "training_2": "",
     "training_3": "",
 }
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What one applicant types into the sign-up cards, as the cards send it."""
-
-    role: str
-    job_title: str
-    band: str
-    directorate: str
-    site: str
-    line_manager_email: str
-    topics: str
-    availability: str
-    meeting_preference: str
-    experience_note: str
-    bio: str
-
-    def about(self) -> dict[str, str]:
-        return {
-            "role": self.role,
-            "job_title": self.job_title,
-            "band": self.band,
-            "directorate": self.directorate,
-            "site": self.site,
-            "line_manager_email": self.line_manager_email,
-        }
-
-    def interests(self) -> dict[str, str]:
-        return {
-            "topics": self.topics,
-            "availability": self.availability,
-            "meeting_preference": self.meeting_preference,
-            "experience_note": self.experience_note,
-            "bio": self.bio,
-        }
-
-    def free_text(self) -> list[str]:
-        """Everything typed rather than chosen: what erasure must remove."""
-        return [
-            self.job_title,
-            self.band,
-            self.directorate,
-            self.site,
-            self.line_manager_email,
-            self.experience_note,
-            self.bio,
-        ]
 
 
 # Distinctive words, so a scan of the database cannot mistake something else for them.
@@ -153,64 +100,6 @@ BRAM_ANSWERS = Answers(
 
 
 # Reading cards ----------------------------------------------------------------------------------------------------
-
-
-def strings(node: object) -> Iterator[str]:
-    if isinstance(node, Mapping):
-        for value in node.values():
-            yield from strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from strings(value)
-    elif isinstance(node, str):
-        yield node
-
-
-def card_text(card: Mapping[str, Any]) -> str:
-    """Every string on a card, one per line: what a person could read (and the buttons' data)."""
-    return "\n".join(strings(card))
-
-
-def card_actions(card: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every button on a card, in the card's order, wherever it sits (card actions and action sets)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, Mapping):
-            if isinstance(node.get("type"), str) and node["type"].startswith("Action."):
-                found.append(dict(node))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
-def button(card: Mapping[str, Any], title: str) -> dict[str, Any]:
-    matching = [action for action in card_actions(card) if action.get("title") == title]
-    assert len(matching) == 1, f"expected one {title!r} button, found {[a.get('title') for a in card_actions(card)]}"
-    return matching[0]
-
-
-def inputs(card: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The card's inputs by id."""
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: object) -> None:
-        if isinstance(node, Mapping):
-            if isinstance(node.get("type"), str) and node["type"].startswith("Input.") and "id" in node:
-                found[str(node["id"])] = dict(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def form_token(card: Mapping[str, Any]) -> str:

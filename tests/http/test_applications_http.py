@@ -12,11 +12,9 @@ from tests.http.programme_driver import (
     MENTOR_ZADIE,
     ZADIE_ANSWERS,
     Programme,
-    button,
-    card_actions,
-    card_text,
     only_card,
 )
+from tests.support.card_reading import button, card_actions, card_text
 
 APPROVED = (
     "Good news: your application to be a mentor in Cohort 1: Race equality 2026, board has been approved. Thank "

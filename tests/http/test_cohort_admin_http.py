@@ -13,12 +13,10 @@ from tests.http.programme_driver import (
     MENTOR_ZADIE,
     MESSAGE_REPLY,
     Programme,
-    button,
-    card_text,
-    inputs,
     only_card,
     only_text,
 )
+from tests.support.card_reading import button, card_text, inputs
 
 REFUSED = "Sorry, only programme coordinators can do that."
 NAME = "Race equality 2026, board"

@@ -15,12 +15,11 @@ from tests.http.programme_driver import (
     OUTSIDER,
     ZADIE_ANSWERS,
     Programme,
-    button,
-    card_text,
     form_token,
     only_card,
     only_text,
 )
+from tests.support.card_reading import button, card_text
 
 SOMEONE_ELSE = "That confirmation was made for someone else, so I haven't changed anything."
 

@@ -25,12 +25,11 @@ from tests.http.programme_driver import (
     MESSAGE_REPLY,
     ZADIE_ANSWERS,
     Programme,
-    card_text,
     form_token,
-    inputs,
     only_card,
     only_text,
 )
+from tests.support.card_reading import card_text, inputs
 from tests.support.fake_identity import FakeCredentialFactory
 
 CONSENT_PROBLEM = "Please tick this box if you're happy for your answers to be used as described."

@@ -16,7 +16,17 @@ from programme.applications import Application, ApplicationStore, Consent, NewAp
 from programme.cohorts import Cadence, Cohort, CohortPlan, CohortState, CohortStore
 from programme.deliveries import MESSAGE
 from programme.identity import PersonId, TenantId
-from programme.profiles import Availability, MeetingPreference, Profile, Role, Topic
+from programme.profiles import (
+    MAX_BIO,
+    MAX_LINE,
+    MAX_NOTE,
+    MAX_TOPICS,
+    Availability,
+    MeetingPreference,
+    Profile,
+    Role,
+    Topic,
+)
 from programme.tracks import MenteeLevel, Track
 from programme.work import WorkItem
 from tests.support.fakes import DEFAULT_NOW, InMemoryWorkQueue
@@ -93,6 +103,29 @@ def mentee_profile(**changes: Any) -> Profile:
         meeting_preference=MeetingPreference.EITHER,
     )
     return replace(profile, **changes)
+
+
+def profile_at_limits(text: str, **changes: Any) -> Profile:
+    """The biggest profile a person can give: every free-text answer ``text`` repeated up to its limit, a
+    very long email address, as many topics as allowed, every half-day and the longest meeting preference. For
+    checking that whatever shows a profile still fits, and escapes what was typed. ``changes`` replace any field."""
+
+    def filled(limit: int) -> str:
+        return (text * limit)[:limit]
+
+    longest = mentor_profile(
+        job_title=filled(MAX_LINE),
+        band=filled(MAX_LINE),
+        directorate=filled(MAX_LINE),
+        site=filled(MAX_LINE),
+        line_manager_email="a" * 240 + "@example.org",
+        topics=tuple(Topic)[:MAX_TOPICS],
+        availability=tuple(Availability),
+        meeting_preference=MeetingPreference.IN_PERSON,
+        experience_note=filled(MAX_NOTE),
+        bio=filled(MAX_BIO),
+    )
+    return replace(longest, **changes)
 
 
 async def cohort_in_state(

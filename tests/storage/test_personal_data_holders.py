@@ -189,11 +189,11 @@ async def test_export_of_applications(database: Database, clock: FixedClock) -> 
         "role": "mentee",
         "answers": {
             **AMARA_ANSWERS,
-            "band": "Band 3",
-            "site": "Royal Infirmary",
+            "band": "Band 5",
+            "site": "City Hospital",
             "topics": ["speaking-up", "belonging", "international-staff"],
-            "availability": ["tue-pm", "thu-am"],
-            "meeting_preference": "in-person",
+            "availability": ["tue-am", "thu-pm"],
+            "meeting_preference": "teams",
         },
         "state": "submitted",
         "consent": {

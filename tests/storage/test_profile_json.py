@@ -6,22 +6,12 @@ from typing import Any
 
 import pytest
 
-from programme.profiles import Availability, MeetingPreference, Profile, Role, Topic
+from programme.profiles import Profile, Role
 from storage.profile_json import profile_from_json, profile_to_json
+from tests.programme.builders import mentee_profile
 
-PROFILE = Profile(
-    role=Role.MENTEE,
-    job_title="Director of nursing",
-    band="Executive",
-    directorate="Nursing",
-    site="St Mary's",
-    line_manager_email="ceo@nhs.net",
-    topics=(Topic.RECRUITMENT, Topic.ALLYSHIP),
-    availability=(Availability.MON_AM, Availability.FRI_PM),
-    meeting_preference=MeetingPreference.EITHER,
-    experience_note="",
-    bio="Twenty years in the trust; still learning.",
-)
+# One free-text answer given and one left empty, so both survive the trip.
+PROFILE = mentee_profile(bio="Twenty years in the trust; still learning.")
 
 
 def stored(**changes: Any) -> dict[str, Any]:
@@ -30,13 +20,13 @@ def stored(**changes: Any) -> dict[str, Any]:
 
 def test_every_answer_but_the_role_is_stored() -> None:
     assert profile_to_json(PROFILE) == {
-        "job_title": "Director of nursing",
+        "job_title": "Director of Nursing",
         "band": "Executive",
-        "directorate": "Nursing",
-        "site": "St Mary's",
-        "line_manager_email": "ceo@nhs.net",
-        "topics": ["recruitment", "allyship"],
-        "availability": ["mon-am", "fri-pm"],
+        "directorate": "Corporate",
+        "site": "Headquarters",
+        "line_manager_email": "chief.executive@nhs.net",
+        "topics": ["leadership-visibility", "belonging"],
+        "availability": ["mon-pm", "tue-am"],
         "meeting_preference": "either",
         "experience_note": "",
         "bio": "Twenty years in the trust; still learning.",

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,12 +15,13 @@ from programme.applications import Application, ApplicationState, ApplicationSto
 from programme.cohorts import Cadence, CohortPlan, CohortState, CohortStore
 from programme.identity import PersonId, TenantId
 from programme.participants import ParticipantStore
-from programme.profiles import Availability, MeetingPreference, Profile, Role, Topic
+from programme.profiles import Profile, Role, Topic
 from programme.tracks import MenteeLevel, Track
 from storage.application_store import SqlApplicationStore
 from storage.cohort_store import SqlCohortStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import ApplicationsHolder, ParticipationHolder
+from tests.programme.builders import cohort_plan, mentor_profile
 from tests.support.databases import migrated_database
 from tests.support.programme_fakes import InMemoryApplicationStore, InMemoryCohortStore, InMemoryParticipantStore
 
@@ -64,39 +66,31 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         )
 
 
-def plan(name: str = "Board reverse mentoring, spring", **changes: object) -> CohortPlan:
-    base = CohortPlan(
+def plan(name: str = "Board reverse mentoring, spring", **changes: Any) -> CohortPlan:
+    # Every field away from CohortPlan's defaults, so a store that dropped one and fell back on them would show.
+    base = cohort_plan(
+        TODAY,
         name=name,
         track=Track.DISABILITY,
         mentee_level=MenteeLevel.SENIOR_LEADERS,
-        signup_closes=date(2026, 2, 6),
-        starts_on=date(2026, 3, 2),
-        ends_on=date(2026, 8, 31),
-        sessions=5,
+        sessions=4,
         cadence=Cadence.SIX_WEEKLY,
         session_minutes=45,
-        training_dates=(date(2026, 2, 12), date(2026, 2, 19)),
+        training_dates=(TODAY + timedelta(days=20), TODAY + timedelta(days=27)),
         mentor_capacity=2,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
-def profile(role: Role = Role.MENTOR, **changes: object) -> Profile:
-    base = Profile(
+def profile(role: Role = Role.MENTOR, **changes: Any) -> Profile:
+    base = mentor_profile(
         role=role,
-        job_title="Healthcare assistant",
-        band="Band 3",
-        directorate="Emergency medicine",
-        site="Royal Infirmary",
-        line_manager_email="sam.okafor@nhs.net",
         # Not in declaration order: the store must keep the order given.
         topics=(Topic.SPEAKING_UP, Topic.BELONGING, Topic.INTERNATIONAL_STAFF),
-        availability=(Availability.TUE_PM, Availability.THU_AM),
-        meeting_preference=MeetingPreference.IN_PERSON,
         experience_note="Ten years on nights; happy to talk about being overlooked for training.",
         bio="Zoë, HCA in ED. Ngữ is my family name.",
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def new_application(cohort_id: int, person: PersonId, role: Role = Role.MENTOR, name: str = "Amara") -> NewApplication:
