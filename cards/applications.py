@@ -1,7 +1,9 @@
 """The coordinator's review of a cohort's applications: one page at a time, a decision button per outcome.
 
 Everything an applicant typed is escaped: it is shown to someone else, and it may describe lived experience. The
-line manager's email is left out on purpose: the decision does not need it.
+line manager's email is left out on purpose: the decision does not need it. The colleagues an applicant would
+rather not be paired with are private to them and to matching, so only how many there are is shown, never who.
+The applicant's own work email is shown, so two people with the same name can be told apart and reached.
 """
 
 from __future__ import annotations
@@ -73,15 +75,25 @@ def _application(cohort: Cohort, application: Application, page: int) -> Element
         facts(
             [
                 ("Job title", escape_markdown(profile.job_title)),
-                ("Band", escape_markdown(profile.band)),
+                ("Band or grade", profile.band.label),
                 ("Directorate", escape_markdown(profile.directorate)),
                 ("Site", escape_markdown(profile.site)),
+                ("Work email", escape_markdown(profile.work_email) or "Not given"),
                 ("Topics", ", ".join(topic.label for topic in profile.topics) or "None chosen"),
                 ("Available", ", ".join(slot.label for slot in profile.availability) or "None chosen"),
                 ("Meeting", profile.meeting_preference.label),
             ]
         ),
     ]
+    if profile.avoid_emails:
+        count = len(profile.avoid_emails)
+        items.append(
+            paragraph(
+                f"Asked not to be paired with {count} {'colleague' if count == 1 else 'colleagues'}. Who they are "
+                "stays private; matching keeps them apart.",
+                subtle=True,
+            )
+        )
     if profile.experience_note:
         items.append(paragraph("About their experience", subtle=True))
         items.append(paragraph(escape_markdown(profile.experience_note)))

@@ -18,8 +18,11 @@ from cards.elements import Card, Element, card, escape_markdown, execute, facts,
 from cards.signup_forms import ABOUT_FIELDS, COHORT_FIELDS, CONSENT_FIELDS, INTERESTS_FIELDS, TOGGLE_ON
 from programme.applications import Application
 from programme.cohorts import Cohort
+from programme.grades import Grade
 from programme.profiles import (
+    MAX_AVOIDED,
     MAX_BIO,
+    MAX_EMAIL,
     MAX_LINE,
     MAX_NOTE,
     MAX_TOPICS,
@@ -51,6 +54,11 @@ ROLE_CHOICES = {
 Values = Mapping[str, str]
 Problems = Mapping[str, str]
 
+AVOID_PRIVACY = (
+    "This is private: it's used only when making pairs, and never shown to anyone, including the people you name. "
+    "Coordinators see only how many colleagues you listed, not who they are."
+)
+
 
 def choose_cohort_card(
     form: str, cohorts: Sequence[Cohort], values: Values | None = None, problems: Problems | None = None
@@ -79,20 +87,24 @@ def consent_card(form: str, organisation: str, values: Values | None = None, pro
         subheading("What I'll ask, and why"),
         *_bullets(
             [
-                "Whether you'd like to be a mentor or a mentee, your job title, band or level, directorate and main "
+                "Whether you'd like to be a mentor or a mentee, your job title, band or grade, directorate and main "
                 "site: so coordinators can make pairs across departments, with a real difference in seniority.",
-                "Your line manager: only so that you are never paired inside your own management chain.",
+                "Your own work email and your line manager's: so you and your partner can send each other meeting "
+                "invitations, and so that you are never paired inside your own management chain.",
                 "Topics you'd like to share or learn about, when you could usually meet, and whether on Teams or in "
                 "person: to find you a good match and suggest meeting times.",
                 "An optional note for the coordinator and a short bio for your partner. Share only what you're "
                 "comfortable with.",
+                f"If you like, up to {MAX_AVOIDED} colleagues you'd rather not be paired with. {AVOID_PRIVACY}",
             ]
         ),
         subheading("Who sees what"),
         *_bullets(
             [
-                "Programme coordinators see your answers, to approve places and make pairs.",
-                "Your partner sees your name, your role and your short bio.",
+                "Programme coordinators see your answers, to approve places and make pairs (apart from who you'd "
+                "rather not be paired with, as above).",
+                "Your partner sees your name, your role and your short bio, and your work email on meeting "
+                "invitations.",
                 "Reflections you write after your meetings are yours alone. Nobody else can read them, "
                 "coordinators included.",
             ]
@@ -144,9 +156,27 @@ def about_you_card(
         ),
         *_problem_for("role", problems),
         *_text_field("job_title", "Job title", values, problems, placeholder="for example Staff Nurse"),
-        *_text_field("band", "Band or level", values, problems, placeholder="for example Band 5, 8a, or Director"),
+        {
+            **_choice_set("band", "Band or grade", [(grade.value, grade.label) for grade in Grade], values),
+            "placeholder": "Choose your band or grade",
+        },
+        *_problem_for("band", problems),
         *_text_field("directorate", "Directorate or service", values, problems),
         *_text_field("site", "Main site or base", values, problems),
+        *_text_field(
+            "work_email",
+            "Your own work email",
+            values,
+            problems,
+            placeholder="name@nhs.net",
+            style="email",
+            max_length=MAX_EMAIL,
+        ),
+        paragraph(
+            "Meeting invitations between you and your partner use this address. If I could find it in Teams I've "
+            "filled it in; please check it's the one you use for work.",
+            subtle=True,
+        ),
     ]
     if manager_from_directory:
         body += [
@@ -166,7 +196,7 @@ def about_you_card(
                 problems,
                 placeholder="name@nhs.net",
                 style="email",
-                max_length=254,
+                max_length=MAX_EMAIL,
             ),
             paragraph("Used only to make sure you're never paired inside your own management chain.", subtle=True),
         ]
@@ -227,6 +257,20 @@ def interests_card(form: str, role: Role, values: Values | None = None, problems
             "A few lines your partner will see when you're introduced. Nobody else sees it but the coordinators.",
             subtle=True,
         ),
+        *_text_field(
+            "avoid_emails",
+            f"Is there anyone you'd rather not be paired with? (optional, up to {MAX_AVOIDED})",
+            values,
+            problems,
+            multiline=True,
+            max_length=MAX_AVOIDED * (MAX_EMAIL + 1),
+            placeholder="Their work emails, one a line",
+        ),
+        paragraph(
+            "Perhaps someone you work closely with, or anyone you'd find it hard to be open with. You don't need "
+            f"to give a reason. {AVOID_PRIVACY}",
+            subtle=True,
+        ),
     ]
     return card(body, [submit("Continue", INTERESTS, {"form": form}, primary=True), _cancel(form, "Cancel")])
 
@@ -239,9 +283,10 @@ def review_card(form: str, cohort: Cohort, profile: Profile, editing: bool) -> C
             [
                 ("Taking part as", profile.role.label),
                 ("Job title", escape_markdown(profile.job_title)),
-                ("Band or level", escape_markdown(profile.band)),
+                ("Band or grade", profile.band.label),
                 ("Directorate", escape_markdown(profile.directorate)),
                 ("Main site", escape_markdown(profile.site)),
+                ("Work email", escape_markdown(profile.work_email)),
                 ("Line manager", escape_markdown(profile.line_manager_email)),
                 ("Topics", "; ".join(topic.label for topic in profile.topics)),
                 ("Usually free", "; ".join(slot.label for slot in profile.availability)),
@@ -252,6 +297,8 @@ def review_card(form: str, cohort: Cohort, profile: Profile, editing: bool) -> C
         paragraph(escape_markdown(profile.experience_note) if profile.experience_note else "None", subtle=True),
         subheading("Your introduction for your partner"),
         paragraph(escape_markdown(profile.bio) if profile.bio else "None", subtle=True),
+        subheading("Colleagues you'd rather not be paired with"),
+        *_avoided(profile.avoid_emails),
         paragraph(
             "Saving replaces your earlier answers. You can still change them until a decision is made."
             if editing
@@ -314,6 +361,21 @@ def _after_actions() -> list[Element]:
 def _cancel(form: str, title: str) -> Element:
     # Cancelling should not carry half-typed answers anywhere, so the inputs stay behind.
     return {**submit(title, CANCEL, {"form": form}), "associatedInputs": "None"}
+
+
+def _avoided(emails: Sequence[str]) -> list[Element]:
+    """Only this card, which the person alone sees, names them."""
+    if not emails:
+        return [paragraph("None", subtle=True)]
+    return [
+        paragraph(f"You asked not to be paired with {_colleagues(len(emails))}:", subtle=True),
+        *_bullets(escape_markdown(email) for email in emails),
+        paragraph("Only used when making pairs; nobody else sees who they are.", subtle=True),
+    ]
+
+
+def _colleagues(count: int) -> str:
+    return f"{count} colleague" if count == 1 else f"{count} colleagues"
 
 
 def _day(day: date) -> str:

@@ -10,12 +10,14 @@ asked for it, not at the end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
-from programme.errors import InvalidFields
+from programme.errors import InvalidFields, InvalidInput
+from programme.grades import Grade, parse_grade
 from programme.profiles import Availability, MeetingPreference, Profile, Role, Topic
 from programme.signup import Agreement
 
@@ -27,19 +29,23 @@ MAX_SUBMITTED = 2_000
 
 COHORT_FIELDS = ("cohort",)
 CONSENT_FIELDS = ("consent", "ground_rules")
-ABOUT_FIELDS = ("role", "job_title", "band", "directorate", "site", "line_manager_email")
-INTERESTS_FIELDS = ("topics", "experience_note", "availability", "meeting_preference", "bio")
+ABOUT_FIELDS = ("role", "job_title", "band", "directorate", "site", "work_email", "line_manager_email")
+INTERESTS_FIELDS = ("topics", "experience_note", "availability", "meeting_preference", "bio", "avoid_emails")
 
 TOGGLE_ON = "true"
+
+# People paste lists from Outlook (semicolons) as readily as they type one address a line; no address has spaces.
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
 
 # Stand-ins for the answers a step does not ask for, so Profile.checked can judge the fields it does ask for.
 _PLACEHOLDER = Profile(
     role=Role.MENTOR,
     job_title="placeholder",
-    band="placeholder",
+    band=Grade.BAND_5,
     directorate="placeholder",
     site="placeholder",
-    line_manager_email="placeholder@example.org",
+    work_email="placeholder.person@example.org",
+    line_manager_email="placeholder.manager@example.org",
     topics=(Topic.CAREER_PROGRESSION,),
     availability=(Availability.MON_AM,),
     meeting_preference=MeetingPreference.EITHER,
@@ -50,9 +56,10 @@ _PLACEHOLDER = Profile(
 class AboutYou:
     role: Role
     job_title: str
-    band: str
+    band: Grade
     directorate: str
     site: str
+    work_email: str
     line_manager_email: str
 
 
@@ -63,6 +70,7 @@ class Interests:
     meeting_preference: MeetingPreference
     experience_note: str = ""
     bio: str = ""
+    avoid_emails: tuple[str, ...] = ()
 
 
 def form_values(value: object, fields: Iterable[str]) -> dict[str, str]:
@@ -127,6 +135,22 @@ def usable_manager(email: str | None) -> str | None:
         return None
 
 
+def usable_work_email(email: str | None) -> str | None:
+    """An address Teams gave for the person, tidied, when it passes our own email rule; otherwise None, so the
+    input starts empty rather than holding something the card would only refuse."""
+    if not email:
+        return None
+    try:
+        return replace(_PLACEHOLDER, work_email=email).checked().work_email
+    except InvalidFields:
+        return None
+
+
+def split_emails(raw: str) -> tuple[str, ...]:
+    """A typed list of addresses, one a line or separated by commas or semicolons; blanks are dropped."""
+    return tuple(part for part in _LIST_SEPARATORS.split(raw) if part)
+
+
 def parse_about_you(value: object, manager_from_directory: str | None = None) -> AboutYou:
     """The about-you step. When the directory supplied the line manager, any submitted one is ignored: the card
     did not ask for it."""
@@ -138,16 +162,22 @@ def parse_about_you(value: object, manager_from_directory: str | None = None) ->
             "Please choose how you'd like to take part: as a mentor sharing your experience, or as a mentee "
             "learning from it.",
         )
+    band: Grade | None = None
+    try:
+        band = parse_grade(texts["band"].strip())
+    except InvalidInput as error:
+        problems.setdefault("band", error.user_message)
     answers = replace(
         _PLACEHOLDER,
         job_title=texts["job_title"],
-        band=texts["band"],
+        band=band or _PLACEHOLDER.band,
         directorate=texts["directorate"],
         site=texts["site"],
+        work_email=texts["work_email"],
         line_manager_email=manager_from_directory or texts["line_manager_email"],
     )
     checked = _checked_step(answers, ABOUT_FIELDS, problems)
-    if checked is None or role is None:
+    if checked is None or role is None or band is None:
         raise InvalidFields(problems)
     return AboutYou(
         role=role,
@@ -155,11 +185,14 @@ def parse_about_you(value: object, manager_from_directory: str | None = None) ->
         band=checked.band,
         directorate=checked.directorate,
         site=checked.site,
+        work_email=checked.work_email,
         line_manager_email=checked.line_manager_email,
     )
 
 
-def parse_interests(value: object) -> Interests:
+def parse_interests(value: object, own_email: str = "") -> Interests:
+    """The interests step. ``own_email`` is the work email given on the about-you step, so a colleague list that
+    includes it is pointed out on this card, where it can be fixed."""
     texts, problems = _texts(value, INTERESTS_FIELDS)
     topics = _choices(
         texts["topics"],
@@ -187,10 +220,12 @@ def parse_interests(value: object) -> Interests:
                 problems["meeting_preference"] = "Please choose one of the ways to meet from the list."
     answers = replace(
         _PLACEHOLDER,
+        work_email=own_email or _PLACEHOLDER.work_email,
         topics=topics,
         availability=availability,
         experience_note=texts["experience_note"],
         bio=texts["bio"],
+        avoid_emails=split_emails(texts["avoid_emails"]),
     )
     checked = _checked_step(answers, INTERESTS_FIELDS, problems)
     if checked is None or preference is None:
@@ -201,6 +236,7 @@ def parse_interests(value: object) -> Interests:
         meeting_preference=preference,
         experience_note=checked.experience_note,
         bio=checked.bio,
+        avoid_emails=checked.avoid_emails,
     )
 
 
@@ -212,12 +248,14 @@ def build_profile(about: AboutYou, interests: Interests) -> Profile:
         band=about.band,
         directorate=about.directorate,
         site=about.site,
+        work_email=about.work_email,
         line_manager_email=about.line_manager_email,
         topics=interests.topics,
         availability=interests.availability,
         meeting_preference=interests.meeting_preference,
         experience_note=interests.experience_note,
         bio=interests.bio,
+        avoid_emails=interests.avoid_emails,
     ).checked()
 
 
@@ -226,9 +264,10 @@ def profile_values(profile: Profile) -> tuple[dict[str, str], dict[str, str]]:
     about = {
         "role": profile.role.value,
         "job_title": profile.job_title,
-        "band": profile.band,
+        "band": profile.band.value,
         "directorate": profile.directorate,
         "site": profile.site,
+        "work_email": profile.work_email,
         "line_manager_email": profile.line_manager_email,
     }
     interests = {
@@ -237,6 +276,7 @@ def profile_values(profile: Profile) -> tuple[dict[str, str], dict[str, str]]:
         "availability": ",".join(slot.value for slot in profile.availability),
         "meeting_preference": profile.meeting_preference.value,
         "bio": profile.bio,
+        "avoid_emails": "\n".join(profile.avoid_emails),
     }
     return about, interests
 

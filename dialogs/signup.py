@@ -8,17 +8,22 @@ away for a day, leaves nothing behind.
 
 Dialog state is persisted as JSON in the bot's database, so everything kept here is plain dicts, lists, strings
 and numbers: raw answers as the card sent them, re-parsed when needed, never dataclasses or enums.
+
+When someone joins, their own work email is filled in from their Teams account if Teams will say it (the person
+can still change it); if the lookup fails for any reason the input simply starts empty.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.dialogs import (
     ComponentDialog,
     Dialog,
@@ -62,6 +67,7 @@ from cards.signup_forms import (
     parse_role,
     profile_values,
     usable_manager,
+    usable_work_email,
 )
 from programme.clock import Clock, SystemClock
 from programme.cohorts import Cohort
@@ -69,6 +75,8 @@ from programme.errors import Conflict, InvalidFields, ProgrammeError
 from programme.identity import PersonId, TenantId
 from programme.profiles import Profile, Role
 from programme.signup import SignUp
+
+log = logging.getLogger(__name__)
 
 SIGNUP_DIALOG_ID = "signup"
 JOIN = "join"
@@ -343,6 +351,10 @@ class SignUpDialog(ComponentDialog):  # type: ignore[misc]
         elif (name == "cohort" and "cohort_id" in memory) or (name == "consent" and memory["mode"] == EDIT):
             return await step.next(None)
         prefill = memory.get(name, {}) if name in ("consent", "about", "interests") else {}
+        if name == "about" and memory["mode"] == JOIN and not prefill.get("work_email"):
+            found = await _work_email_from_teams(step.context)
+            if found:
+                prefill = {**prefill, "work_email": found}
         return await step.begin_dialog(
             _STEP_IDS[name], {"context": _plain(memory), "values": prefill, "problems": problems}
         )
@@ -380,7 +392,7 @@ class SignUpDialog(ComponentDialog):  # type: ignore[misc]
 
     @staticmethod
     def _read_interests(memory: Memory, value: object) -> object:
-        return parse_interests(value)
+        return parse_interests(value, _own_email(memory))
 
     async def _cohort_for(self, memory: Memory) -> Cohort:
         """The cohort as it is now: still open to this person (joining), or still holding their editable
@@ -452,7 +464,35 @@ async def _restart_at(step: WaterfallStepContext, at: str, problems: Mapping[str
 
 def _profile(memory: Memory) -> Profile:
     about = parse_about_you(memory.get("about", {}), memory.get("manager"))
-    return build_profile(about, parse_interests(memory.get("interests", {})))
+    return build_profile(about, parse_interests(memory.get("interests", {}), about.work_email))
+
+
+def _own_email(memory: Memory) -> str:
+    """The work email the about-you card accepted ("" before then), to check the interests card against."""
+    try:
+        return parse_about_you(memory.get("about", {}), memory.get("manager")).work_email
+    except InvalidFields:
+        return ""
+
+
+async def _work_email_from_teams(turn: TurnContext) -> str | None:
+    """The person's own address as Teams knows it, or None. A suggestion only: the card shows it to be checked."""
+    sender = turn.activity.from_property
+    if sender is None or not sender.id:
+        return None
+    try:
+        member = await TeamsInfo.get_member(turn, sender.id)
+    except Exception as error:
+        # Whatever went wrong, the person can still type it. The error's text can carry ids or addresses, so only
+        # its kind is logged.
+        log.info("could not look up a work email in Teams (%s); the person will type it", type(error).__name__)
+        return None
+    found = usable_work_email(getattr(member, "email", None)) or usable_work_email(
+        getattr(member, "user_principal_name", None)
+    )
+    if found is None:
+        log.info("Teams gave no usable work email for the person; they will type it")
+    return found
 
 
 def _role(memory: Memory) -> Role:

@@ -2,6 +2,11 @@
 
 Only what matching, introductions and scheduling need is asked for. Free text is short and optional where it can
 be, because people may write about lived experience here: special-category data that is kept to the minimum.
+
+Email addresses are kept lower-cased, so the matching rules can compare them as plain strings: the person's own
+(meeting invitations, and spotting someone else's line manager), their line manager's, and the colleagues they
+would rather not be paired with. An empty ``work_email`` means "not known" (an application made before it was
+asked for); :meth:`Profile.checked` never lets a new answer leave it empty.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from programme.errors import InvalidFields
+from programme.errors import InvalidFields, InvalidInput
+from programme.grades import Grade, parse_grade
 from programme.text import clean_line, clean_paragraph
 
 E = TypeVar("E", bound=StrEnum)
@@ -21,6 +27,8 @@ MAX_LINE = 100
 MAX_NOTE = 500
 MAX_BIO = 400
 MAX_TOPICS = 8
+MAX_AVOIDED = 5
+MAX_EMAIL = 254
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
@@ -115,29 +123,46 @@ class Profile:
 
     role: Role
     job_title: str
-    band: str
+    band: Grade
     directorate: str
     site: str
+    work_email: str
     line_manager_email: str
     topics: tuple[Topic, ...]
     availability: tuple[Availability, ...]
     meeting_preference: MeetingPreference
     experience_note: str = ""
     bio: str = ""
+    # Colleagues the person would rather not be paired with: used by matching, shown to nobody else.
+    avoid_emails: tuple[str, ...] = ()
 
     def checked(self) -> Profile:
         problems: dict[str, str] = {}
         job_title = _line(self.job_title, "job_title", "your job title", problems)
-        band = _line(self.band, "band", "your band or level", problems)
+        band = self.band
+        try:
+            band = parse_grade(self.band)
+        except InvalidInput as error:
+            problems["band"] = error.user_message
         directorate = _line(self.directorate, "directorate", "your directorate", problems)
         site = _line(self.site, "site", "your main site", problems)
-        manager = clean_line(self.line_manager_email).lower()
-        if not manager:
-            problems["line_manager_email"] = "Please give your line manager's work email address."
-        elif len(manager) > 254 or not _EMAIL.fullmatch(manager):
-            problems["line_manager_email"] = (
-                "Your line manager's email doesn't look like an email address (for example name@nhs.net)."
-            )
+        work_email = _email(
+            self.work_email,
+            "work_email",
+            problems,
+            missing="Please give your own work email address.",
+            malformed="Your work email doesn't look like an email address (for example name@nhs.net).",
+        )
+        manager = _email(
+            self.line_manager_email,
+            "line_manager_email",
+            problems,
+            missing="Please give your line manager's work email address.",
+            malformed="Your line manager's email doesn't look like an email address (for example name@nhs.net).",
+        )
+        if work_email and work_email == manager and not problems.keys() & {"work_email", "line_manager_email"}:
+            problems["work_email"] = "Your own email and your line manager's are the same; please check them."
+        avoid_emails = _avoided(self.avoid_emails, work_email, problems)
         topics = _unique(self.topics)
         if not topics:
             problems["topics"] = "Please choose at least one topic."
@@ -160,13 +185,20 @@ class Profile:
             band=band,
             directorate=directorate,
             site=site,
+            work_email=work_email,
             line_manager_email=manager,
             topics=topics,
             availability=availability,
             meeting_preference=self.meeting_preference,
             experience_note=note,
             bio=bio,
+            avoid_emails=avoid_emails,
         )
+
+
+def is_email(text: str) -> bool:
+    """Whether already tidied text is shaped like an email address (the rule every email answer meets)."""
+    return len(text) <= MAX_EMAIL and _EMAIL.fullmatch(text) is not None
 
 
 def _line(raw: str, name: str, what: str, problems: dict[str, str]) -> str:
@@ -176,6 +208,37 @@ def _line(raw: str, name: str, what: str, problems: dict[str, str]) -> str:
     elif len(value) > MAX_LINE:
         problems[name] = f"Please shorten {what} to {MAX_LINE} characters."
     return value
+
+
+def _email(raw: str, name: str, problems: dict[str, str], *, missing: str, malformed: str) -> str:
+    value = clean_line(raw).lower()
+    if not value:
+        problems[name] = missing
+    elif not is_email(value):
+        problems[name] = malformed
+    return value
+
+
+def _avoided(raw: Iterable[str], own: str, problems: dict[str, str]) -> tuple[str, ...]:
+    """The colleagues to keep apart from, tidied and each kept once, in the order given."""
+    seen: dict[str, None] = {}
+    for entry in raw:
+        value = clean_line(entry).lower()
+        if value:
+            seen.setdefault(value, None)
+    avoided = tuple(seen)
+    if any(not is_email(value) for value in avoided):
+        problems["avoid_emails"] = (
+            "One of the colleagues' emails doesn't look like an email address (for example name@nhs.net); "
+            "please check them."
+        )
+    elif own and own in seen:
+        problems["avoid_emails"] = "Your own email is on the list of colleagues; please take it off."
+    elif len(avoided) > MAX_AVOIDED:
+        problems["avoid_emails"] = (
+            f"Please list at most {MAX_AVOIDED} colleagues, the ones that matter most; you've listed {len(avoided)}."
+        )
+    return avoided
 
 
 def _unique(values: Iterable[E]) -> tuple[E, ...]:

@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext
+from botbuilder.core import BotAdapter, ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogInstance, DialogState
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from botbuilder.schema.teams import TeamsChannelAccount
 
 from dialogs.host import DialogHost
 from dialogs.signup import SIGNUP_DIALOG_ID, SignUpDialog
@@ -33,9 +34,10 @@ COORDINATOR = PersonId("c0000000-0000-4000-8000-000000000009")
 MENTOR_ABOUT = {
     "role": "mentor",
     "job_title": "Staff Nurse",
-    "band": "Band 5",
+    "band": "band-5",
     "directorate": "Adult Mental Health",
     "site": "Kingsway",
+    "work_email": "Staff.Nurse@NHS.net",
     "line_manager_email": "Ward.Manager@nhs.net",
 }
 MENTOR_INTERESTS = {
@@ -44,9 +46,10 @@ MENTOR_INTERESTS = {
     "availability": "tue-pm,mon-am",
     "meeting_preference": "teams",
     "bio": "Nurse for ten years; I love my team.",
+    "avoid_emails": "",
 }
-# What those answers become once read and tidied: the email lower-cased, the half-days in the week's order. The
-# band, the line manager and the meeting preference typed above are the builder's own.
+# What those answers become once read and tidied: the emails lower-cased, the half-days in the week's order. The
+# band, the emails and the meeting preference typed above are the builder's own.
 MENTOR_PROFILE = mentor_profile(
     job_title="Staff Nurse",
     directorate="Adult Mental Health",
@@ -64,6 +67,31 @@ class FakeDirectory:
 
     async def manager_email(self, person: PersonId) -> str | None:
         return self.managers.get(person)
+
+
+class TeamsUnavailable(Exception):
+    """What a failed member lookup raises here; the dialog must carry on whatever the failure is."""
+
+
+@dataclass
+class FakeTeamsMembers:
+    """Stands in for the connector client's member lookup, the one call ``TeamsInfo.get_member`` makes, so the
+    dialog's pre-fill can be tested without a Bot Connector. botbuilder's TestAdapter has no connector client at
+    all, so without this every lookup fails, as it would against a connector that cannot answer."""
+
+    members: dict[str, TeamsChannelAccount] = field(default_factory=dict)
+    lookups: list[tuple[str, str]] = field(default_factory=list)
+    failing: bool = False
+
+    @property
+    def conversations(self) -> FakeTeamsMembers:
+        return self
+
+    async def get_conversation_member(self, conversation_id: str, member_id: str) -> TeamsChannelAccount:
+        self.lookups.append((conversation_id, member_id))
+        if self.failing or member_id not in self.members:
+            raise TeamsUnavailable(f"no member {member_id} in {conversation_id}")
+        return self.members[member_id]
 
 
 @dataclass
@@ -102,9 +130,12 @@ class Chat:
                 from_property=ChannelAccount(id=f"29:{person}", name="Ada Lovelace", aad_object_id=person),
                 recipient=ChannelAccount(id="28:bot", name="ReMEDI bot"),
                 conversation=ConversationAccount(id=f"a:personal-{person}", conversation_type="personal"),
+                channel_data={"tenant": {"id": TENANT}},
             ),
         )
         self._begin: Any = None
+        # Set it to let the dialog look people up in "Teams"; left as None, lookups fail as on the TestAdapter.
+        self.teams: FakeTeamsMembers | None = None
         self.handled: bool | None = None
         self.card: dict[str, Any] | None = None
         self.form: str | None = None
@@ -113,6 +144,8 @@ class Chat:
         return DialogHost(state, [SignUpDialog(self._signup, ORGANISATION, self.programme.clock)])
 
     async def _on_turn(self, turn: TurnContext) -> None:
+        if self.teams is not None:
+            turn.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = self.teams
         state = ConversationState(self.storage)
         host = self.host(state)
         if self._begin is not None:

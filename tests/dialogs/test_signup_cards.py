@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ from cards.signup import (
     review_card,
 )
 from cards.signup_forms import ABOUT_FIELDS, INTERESTS_FIELDS
-from programme.profiles import MAX_BIO, MAX_NOTE, Role
+from programme.grades import Grade
+from programme.profiles import MAX_AVOIDED, MAX_BIO, MAX_EMAIL, MAX_NOTE, Role
 from tests.cards.test_card_schema import MAX_CARD_UTF16_BYTES, schema_errors
 from tests.dialogs.signup_samples import (
     ALL_PROBLEMS,
@@ -154,6 +156,50 @@ def test_typed_values_fill_the_inputs_again() -> None:
 def test_the_manager_input_is_left_out_when_the_directory_knows() -> None:
     assert "line_manager_email" in inputs(about_you_card(FORM))
     assert "line_manager_email" not in inputs(about_you_card(FORM, {}, {}, "boss@nhs.net"))
+
+
+def test_the_band_is_chosen_from_the_grades_by_their_labels() -> None:
+    band = inputs(about_you_card(FORM))["band"]
+    assert band["type"] == "Input.ChoiceSet"
+    assert band["style"] == "compact"
+    assert [(choice["value"], choice["title"]) for choice in band["choices"]] == [(g.value, g.label) for g in Grade]
+    assert "value" not in band
+    assert inputs(about_you_card(FORM, {"band": "band-8a"}))["band"]["value"] == "band-8a"
+
+
+def test_the_work_email_input_shows_what_the_dialog_filled_in() -> None:
+    empty = inputs(about_you_card(FORM))["work_email"]
+    assert (empty["style"], empty["maxLength"]) == ("email", MAX_EMAIL)
+    assert "value" not in empty
+    filled = inputs(about_you_card(FORM, {"work_email": "ada.lovelace@nhs.net"}))["work_email"]
+    assert filled["value"] == "ada.lovelace@nhs.net"
+    assert "please check it" in card_text(about_you_card(FORM))
+    # It is asked for even when the directory supplies the line manager.
+    assert "work_email" in inputs(about_you_card(FORM, {}, {}, "boss@nhs.net"))
+
+
+def test_the_colleagues_to_avoid_are_asked_for_gently_and_privately() -> None:
+    built = interests_card(FORM, Role.MENTEE)
+    avoid = inputs(built)["avoid_emails"]
+    assert avoid["isMultiline"] is True
+    assert avoid["maxLength"] >= MAX_AVOIDED * MAX_EMAIL
+    assert "optional" in avoid["label"]
+    text = card_text(built)
+    assert "You don't need to give a reason." in text
+    assert "used only when making pairs, and never shown to anyone, including the people you name" in text
+
+
+def test_the_persons_own_review_lists_the_colleagues_they_named() -> None:
+    profile = replace(PROFILE, avoid_emails=("zoe_ward@nhs.net", "amir.khan@nhs.net"))
+    named = review_card(FORM, cohort(), profile, editing=False)
+    text = card_text(named)
+    assert "You asked not to be paired with 2 colleagues:" in text
+    assert "\u2022 zoe\\_ward@nhs.net" in text
+    assert "\u2022 amir.khan@nhs.net" in text
+    nobody = card_text(review_card(FORM, cohort(), PROFILE, editing=False))
+    assert "Colleagues you'd rather not be paired with\nNone" in nobody
+    assert "Band or grade: Band 5" in nobody
+    assert "Work email: staff.nurse@nhs.net" in nobody
 
 
 def test_interests_wording_follows_the_role() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from botbuilder.core.adapters import TestFlow
+from botbuilder.schema.teams import TeamsChannelAccount
 
 from cards import signup as verbs
 from dialogs.signup import (
@@ -34,6 +36,7 @@ from tests.dialogs.support import (
     TENANT,
     ZONE,
     Chat,
+    FakeTeamsMembers,
     Programme,
     card_text,
     inputs,
@@ -47,9 +50,10 @@ AGREED = {"consent": "true", "ground_rules": "true"}
 MENTEE_ABOUT = {
     "role": "mentee",
     "job_title": "Director of Nursing",
-    "band": "Executive director",
+    "band": "board",
     "directorate": "Nursing",
     "site": "Trust HQ",
+    "work_email": "director.of.nursing@nhs.net",
     "line_manager_email": "should-be-ignored@nhs.net",
 }
 MENTEE_INTERESTS = {
@@ -241,6 +245,195 @@ async def test_typed_answers_are_shown_back_escaped(programme: Programme, chat: 
     assert "**Lead**" not in text
     assert "](https://evil.example)" not in text
     assert "\\# Hi \\_there\\_" in text
+
+
+async def test_the_review_lists_the_colleagues_to_avoid_to_the_person_themselves(
+    programme: Programme, chat: Chat
+) -> None:
+    await chat.begin()
+    await chat.click(verbs.CONSENT, AGREED)
+    await chat.click(verbs.ABOUT_YOU, MENTOR_ABOUT)
+    avoided = {**MENTOR_INTERESTS, "avoid_emails": "Zoe.Ward@nhs.net\namir_khan@nhs.net"}
+
+    review = card_text(only_card(await chat.click(verbs.INTERESTS, avoided)))
+
+    assert "You asked not to be paired with 2 colleagues:" in review
+    assert "zoe.ward@nhs.net" in review
+    assert "amir\\_khan@nhs.net" in review  # escaped like everything typed
+    assert "Band or grade: Band 5" in review
+    assert "Work email: staff.nurse@nhs.net" in review
+    await chat.click(verbs.CONFIRM)
+    [application] = await stored(programme)
+    assert application.profile.avoid_emails == ("zoe.ward@nhs.net", "amir_khan@nhs.net")
+
+
+async def test_naming_yourself_among_the_colleagues_is_pointed_out_on_that_card(
+    programme: Programme, chat: Chat
+) -> None:
+    await chat.begin()
+    await chat.click(verbs.CONSENT, AGREED)
+    await chat.click(verbs.ABOUT_YOU, MENTOR_ABOUT)
+
+    again = only_card(await chat.click(verbs.INTERESTS, {**MENTOR_INTERESTS, "avoid_emails": "staff.nurse@NHS.net"}))
+
+    assert heading_of(again) == "What you'd like to talk about"
+    assert "Your own email is on the list of colleagues" in card_text(again)
+    assert inputs(again)["avoid_emails"]["value"] == "staff.nurse@NHS.net"
+    await assert_nothing_stored(programme)
+
+
+async def test_changing_the_own_email_to_a_named_colleagues_is_caught_on_the_way_round(
+    programme: Programme, chat: Chat
+) -> None:
+    await chat.begin()
+    await chat.click(verbs.CONSENT, AGREED)
+    await chat.click(verbs.ABOUT_YOU, MENTOR_ABOUT)
+    await chat.click(verbs.INTERESTS, {**MENTOR_INTERESTS, "avoid_emails": "zoe.ward@nhs.net"})
+    await chat.click(verbs.CHANGE)
+    await chat.click(verbs.ABOUT_YOU, {**MENTOR_ABOUT, "work_email": "Zoe.Ward@nhs.net"})
+
+    again = only_card(await chat.click(verbs.INTERESTS, {**MENTOR_INTERESTS, "avoid_emails": "zoe.ward@nhs.net"}))
+
+    assert "Your own email is on the list of colleagues" in card_text(again)
+    await assert_nothing_stored(programme)
+
+
+# Filling in the work email from Teams --------------------------------------------------------------------------
+
+ADA_IN_TEAMS = TeamsChannelAccount(
+    id=f"29:{PERSON}",
+    name="Ada Lovelace",
+    aad_object_id=PERSON,
+    email="Ada.Lovelace@NHS.net",
+    user_principal_name="ada.lovelace@contoso.onmicrosoft.com",
+    tenant_id=TENANT,
+    user_role="user",
+)
+
+
+def teams_knowing(chat: Chat, account: TeamsChannelAccount | None = ADA_IN_TEAMS) -> FakeTeamsMembers:
+    chat.teams = FakeTeamsMembers({account.id: account} if account is not None else {})
+    return chat.teams
+
+
+async def about_card(chat: Chat) -> dict[str, Any]:
+    await chat.begin()
+    return only_card(await chat.click(verbs.CONSENT, AGREED))
+
+
+async def test_without_an_answer_from_teams_the_work_email_starts_empty(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    # botbuilder's TestAdapter has no connector client, so the lookup fails as it would against a connector that
+    # cannot answer: the person simply types their email.
+    with caplog.at_level(logging.INFO, logger="dialogs.signup"):
+        about = await about_card(chat)
+
+    assert heading_of(about) == "About you"
+    assert "value" not in inputs(about)["work_email"]
+    [logged] = [r for r in caplog.records if r.name == "dialogs.signup"]
+    assert logged.levelno == logging.INFO
+    assert "could not look up a work email in Teams (ValueError)" in logged.getMessage()
+    assert PERSON not in logged.getMessage()
+
+
+async def test_a_failing_lookup_leaves_the_email_to_be_typed_and_the_sign_up_carries_on(
+    programme: Programme, chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams = teams_knowing(chat)
+    teams.failing = True
+    with caplog.at_level(logging.INFO, logger="dialogs.signup"):
+        about = await about_card(chat)
+
+    assert "value" not in inputs(about)["work_email"]
+    assert not any(PERSON in r.getMessage() or "no member" in r.getMessage() for r in caplog.records)
+    await chat.click(verbs.ABOUT_YOU, MENTOR_ABOUT)
+    await chat.click(verbs.INTERESTS, MENTOR_INTERESTS)
+    await chat.click(verbs.CONFIRM)
+    [application] = await stored(programme)
+    assert application.profile.work_email == "staff.nurse@nhs.net"
+
+
+async def test_joining_fills_in_the_work_email_teams_knows(programme: Programme, chat: Chat) -> None:
+    teams = teams_knowing(chat)
+
+    about = await about_card(chat)
+
+    assert inputs(about)["work_email"]["value"] == "ada.lovelace@nhs.net"
+    assert teams.lookups == [(f"a:personal-{PERSON}", f"29:{PERSON}")]
+    # The person keeps it (the card sends it back as shown).
+    await chat.click(verbs.ABOUT_YOU, {**MENTOR_ABOUT, "work_email": "ada.lovelace@nhs.net"})
+    await chat.click(verbs.INTERESTS, MENTOR_INTERESTS)
+    await chat.click(verbs.CONFIRM)
+    [application] = await stored(programme)
+    assert application.profile.work_email == "ada.lovelace@nhs.net"
+    assert teams.lookups == [(f"a:personal-{PERSON}", f"29:{PERSON}")]  # looked up once, not on every card
+
+
+@pytest.mark.parametrize(
+    ("email", "upn", "offered"),
+    [
+        (None, "Ada.Lovelace@nhs.net", "ada.lovelace@nhs.net"),
+        ("", "ada.lovelace@nhs.net", "ada.lovelace@nhs.net"),
+        ("not an address", "also not one", None),
+        (None, None, None),
+    ],
+)
+async def test_the_user_principal_name_stands_in_for_a_missing_email(
+    chat: Chat, email: str | None, upn: str | None, offered: str | None
+) -> None:
+    teams_knowing(chat, replace_account(email=email, user_principal_name=upn))
+    about = await about_card(chat)
+    assert inputs(about)["work_email"].get("value") == offered
+
+
+def replace_account(**changes: Any) -> TeamsChannelAccount:
+    fields = {**ADA_IN_TEAMS.serialize(), **ADA_IN_TEAMS.additional_properties}
+    account = TeamsChannelAccount().deserialize(fields)
+    for name, value in changes.items():
+        setattr(account, name, value)
+    return account
+
+
+async def test_someone_teams_does_not_know_types_their_email(chat: Chat) -> None:
+    teams = teams_knowing(chat, None)
+    about = await about_card(chat)
+    assert "value" not in inputs(about)["work_email"]
+    assert len(teams.lookups) == 1
+
+
+async def test_editing_shows_the_stored_email_and_asks_teams_nothing(programme: Programme, chat: Chat) -> None:
+    await applied(programme, chat)
+    teams = teams_knowing(chat)
+
+    about = only_card(await chat.begin("edit"))
+
+    assert inputs(about)["work_email"]["value"] == "staff.nurse@nhs.net"
+    assert teams.lookups == []
+
+
+async def test_going_back_to_change_answers_keeps_what_was_typed_over_teams(programme: Programme, chat: Chat) -> None:
+    teams = teams_knowing(chat)
+    await about_card(chat)
+    await chat.click(verbs.ABOUT_YOU, {**MENTOR_ABOUT, "work_email": "ada.l@nhs.net"})
+    await chat.click(verbs.INTERESTS, MENTOR_INTERESTS)
+
+    about = only_card(await chat.click(verbs.CHANGE))
+
+    assert inputs(about)["work_email"]["value"] == "ada.l@nhs.net"
+    assert len(teams.lookups) == 1
+
+
+async def test_a_wrong_email_from_teams_can_be_corrected(programme: Programme, chat: Chat) -> None:
+    teams_knowing(chat)
+    await about_card(chat)
+    again = only_card(await chat.click(verbs.ABOUT_YOU, {**MENTOR_ABOUT, "work_email": "ada at nhs"}))
+    assert inputs(again)["work_email"]["value"] == "ada at nhs"  # what they typed, not Teams' suggestion
+    await chat.click(verbs.ABOUT_YOU, {**MENTOR_ABOUT, "work_email": "ada.lovelace@trust.nhs.uk"})
+    await chat.click(verbs.INTERESTS, MENTOR_INTERESTS)
+    await chat.click(verbs.CONFIRM)
+    [application] = await stored(programme)
+    assert application.profile.work_email == "ada.lovelace@trust.nhs.uk"
 
 
 # Cancelling and leaving ----------------------------------------------------------------------------------------

@@ -57,29 +57,36 @@ def service_env() -> dict[str, str]:
 AISHA_ANSWERS = Answers(
     role="mentor",
     job_title="Healthcare Assistant, Ward 7 Elderly Care",
-    band="Band 3",
+    band="band-3",
     directorate="Integrated Medicine",
     site="Northmoor General Hospital",
+    # As the Playground's mock tenant holds it, so the card offers it already filled in.
+    work_email="aisha.bello@northmoor.example",
     line_manager_email="sunita.rao@northmoor.example",
     topics="career-progression,belonging",
     experience_note="I trained overseas and joined the ward in 2019, so I can talk about settling in.",
     availability="mon-am,wed-pm",
     meeting_preference="teams",
     bio="Ten years on elderly care wards; I run the welcome buddy scheme for new starters.",
+    avoid_emails="David.Okoro@northmoor.example",
 )
 HELEN_ANSWERS = Answers(
     role="mentee",
     job_title="Chief Nursing Officer and Director of Quality",
-    band="Executive Director",
+    band="board",
     directorate="Nursing, Quality and Patient Safety",
     site="Moorside Trust Headquarters",
+    work_email="helen.marsh@northmoor.example",
     line_manager_email="chief.executive.office@northmoor.example",
     topics="microaggressions,speaking-up",
     experience_note="I want to understand why our speaking-up figures differ so much between staff groups.",
     availability="tue-pm,thu-am",
     meeting_preference="in-person",
     bio="A nurse by background, twenty years in acute hospitals before joining the board.",
+    # Someone outside the mock tenant, so finding the address anywhere after her erasure can only be her answer.
+    avoid_emails="quality.lead.kestrel@northmoor.example\nwinsome.achterberg@northmoor.example",
 )
+GRADE_LABELS = {"band-3": "Band 3", "board": "Board member (executive or non-executive)"}
 AISHA_REASON = "Strong fit for the board track: ward experience and the buddy scheme."
 HELEN_REASON = "Board places already filled by Chief Operating Officer and Medical Director."
 
@@ -257,7 +264,15 @@ async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, coh
     await _submit(client, consent, "Continue", user_id, {"consent": "true", "ground_rules": "true"})
 
     about = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "About you")
-    await _submit(client, about, "Continue", user_id, answers.about())
+    fields = inputs(about.adaptive_cards[0])
+    # The band is picked from the list by the label a person reads; the card sends the grade's value.
+    grades = fields["band"]
+    assert grades["type"] == "Input.ChoiceSet"
+    [picked] = [choice["value"] for choice in grades["choices"] if choice["title"] == GRADE_LABELS[answers.band]]
+    assert picked == answers.band
+    # The Playground answers the bot's Teams member lookup with the mock user's email, so it is already filled in.
+    assert fields["work_email"].get("value") == answers.work_email
+    await _submit(client, about, "Continue", user_id, {**answers.about(), "band": picked})
 
     interests = await client.next_bot_message(
         conversation_id=chat, predicate=lambda m: _heading(m) == "What you'd like to talk about"
@@ -270,8 +285,16 @@ async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, coh
     shown = facts(review.adaptive_cards[0])
     assert shown["Taking part as"] == answers.role.capitalize()
     assert shown["Job title"] == answers.job_title
+    assert shown["Band or grade"] == GRADE_LABELS[answers.band]
+    assert shown["Work email"] == answers.work_email
     assert shown["Line manager"] == answers.line_manager_email
-    assert answers.bio in text_blocks(review.adaptive_cards[0])
+    reviewed = text_blocks(review.adaptive_cards[0])
+    assert answers.bio in reviewed
+    # Only her own review names the colleagues she would rather not be paired with.
+    count = len(answers.avoided())
+    assert f"You asked not to be paired with {count} colleague{'' if count == 1 else 's'}:" in reviewed
+    for avoided in answers.avoided():
+        assert f"\u2022 {avoided}" in reviewed
     await _submit(client, review, "Submit application", user_id, {})
 
     received = await client.next_bot_message(
@@ -291,6 +314,11 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
     assert "Page 1 of 2" in text_blocks(first)
     assert "Aisha Bello" in text_blocks(first)
     assert AISHA_ANSWERS.bio in text_blocks(first)
+    assert facts(first)["Band or grade"] == "Band 3"
+    assert facts(first)["Work email"] == AISHA_ANSWERS.work_email
+    # The coordinator learns how many colleagues she would rather not meet, never who.
+    assert any(block.startswith("Asked not to be paired with 1 colleague.") for block in text_blocks(first))
+    assert "david.okoro" not in json.dumps(first).lower()
     aisha_application = button(first, "Approve")["data"]["application"]
     after_approval = _card_of(
         await client.click(review, "Approve", inputs={f"reason-{aisha_application}": AISHA_REASON})
@@ -348,7 +376,9 @@ async def _check_my_data(client: PlaygroundClient, aisha_chat: str, approved_tex
         "Answers: Band": AISHA_ANSWERS.band,
         "Answers: Directorate": AISHA_ANSWERS.directorate,
         "Answers: Site": AISHA_ANSWERS.site,
+        "Answers: Work email": AISHA_ANSWERS.work_email,
         "Answers: Line manager email": AISHA_ANSWERS.line_manager_email,
+        "Answers: Avoid emails": ", ".join(AISHA_ANSWERS.avoided()),
         "Answers: Topics": AISHA_ANSWERS.topics.replace(",", ", "),
         "Answers: Availability": AISHA_ANSWERS.availability.replace(",", ", "),
         "Answers: Meeting preference": AISHA_ANSWERS.meeting_preference,

@@ -5,17 +5,21 @@ database between requests (another replica can carry on), and nothing is stored 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.teams_bot import SIGN_UP_STARTED
 from dialogs.signup import ALREADY_ANSWERED, CANCELLED, FORM_FINISHED
 from programme.applications import ApplicationState
+from programme.grades import Grade
 from programme.profiles import Availability, MeetingPreference, Role, Topic
 from tests.http.conftest import APP_ID, BotUnderTest
 from tests.http.programme_driver import (
@@ -23,6 +27,7 @@ from tests.http.programme_driver import (
     MENTEE_BRAM,
     MENTOR_ZADIE,
     MESSAGE_REPLY,
+    OUTSIDER,
     ZADIE_ANSWERS,
     Programme,
     form_token,
@@ -30,6 +35,7 @@ from tests.http.programme_driver import (
     only_text,
 )
 from tests.support.card_reading import card_text, inputs
+from tests.support.fake_connector import Fault, MemberLookup
 from tests.support.fake_identity import FakeCredentialFactory
 
 CONSENT_PROBLEM = "Please tick this box if you're happy for your answers to be used as described."
@@ -78,6 +84,15 @@ async def test_a_mentor_signs_up_across_requests_and_replicas(programme: Program
         )
     )
     assert "About you" in card_text(about)
+    # Her email, as Teams holds it, is filled in: the bot asked the connector about her, with its own token.
+    assert inputs(about)["work_email"]["value"] == MENTOR_ZADIE.email
+    [lookup] = programme.bot.connector.lookups
+    assert (lookup.conversation_id, lookup.member_id, lookup.status) == (MENTOR_ZADIE.chat, MENTOR_ZADIE.member_id, 200)
+    assert (lookup.authorization or "").startswith("Bearer ")
+    grades = inputs(about)["band"]
+    assert grades["type"] == "Input.ChoiceSet"
+    assert [choice["value"] for choice in grades["choices"]] == [grade.value for grade in Grade]
+    assert ZADIE_ANSWERS.band in [choice["value"] for choice in grades["choices"]]
 
     # The next step is answered to a different instance of the service, which only has the database to go on.
     async with another_replica(programme) as replica:
@@ -110,11 +125,13 @@ async def test_a_mentor_signs_up_across_requests_and_replicas(programme: Program
     assert profile.role is Role.MENTOR
     assert (profile.job_title, profile.band, profile.directorate, profile.site) == (
         ZADIE_ANSWERS.job_title,
-        ZADIE_ANSWERS.band,
+        Grade.BAND_5,
         ZADIE_ANSWERS.directorate,
         ZADIE_ANSWERS.site,
     )
+    assert profile.work_email == MENTOR_ZADIE.email
     assert profile.line_manager_email == ZADIE_ANSWERS.line_manager_email
+    assert profile.avoid_emails == ("quill.rival@nhs.net", "quill.cousin@nhs.net")
     assert profile.topics == (Topic.CAREER_PROGRESSION, Topic.MICROAGGRESSIONS)
     assert profile.availability == (Availability.MON_AM, Availability.THU_PM)
     assert profile.meeting_preference is MeetingPreference.TEAMS
@@ -143,9 +160,10 @@ async def test_cancelling_midway_stores_nothing(programme: Programme) -> None:
         "form": form,
         "role": "mentee",
         "job_title": "Director of Unfinishedness",
-        "band": "Board",
+        "band": "board",
         "directorate": "Estates",
         "site": "Tollebridge",
+        "work_email": MENTEE_BRAM.email,
         "line_manager_email": "chief@nhs.net",
     }
     only_card(await programme.submit(MENTEE_BRAM, about))
@@ -297,3 +315,45 @@ async def test_a_double_click_moves_the_sign_up_on_once(programme: Programme) ->
     assert len(cards) == 1
     assert "About you" in cards[0]
     assert texts == [ALREADY_ANSWERED]
+
+
+async def test_someone_teams_cannot_find_types_their_own_email(
+    programme: Programme, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The connector answers 404 for someone it does not list in the chat: the input starts empty and the sign-up
+    # goes on, with a note in the log that names nobody.
+    await programme.open_cohort()
+    await programme.meet(OUTSIDER)
+    answers = dataclasses.replace(ZADIE_ANSWERS, work_email=OUTSIDER.email)
+
+    with caplog.at_level(logging.INFO, logger="dialogs.signup"):
+        await programme.sign_up(OUTSIDER, answers)
+
+    assert programme.bot.connector.lookups == [
+        MemberLookup(OUTSIDER.chat, OUTSIDER.member_id, programme.bot.connector.lookups[0].authorization, 404)
+    ]
+    notes = [record.getMessage() for record in caplog.records if record.name == "dialogs.signup"]
+    assert notes == ["could not look up a work email in Teams (ErrorResponseException); the person will type it"]
+    [application] = await programme.applications(OUTSIDER)
+    assert application.profile.work_email == OUTSIDER.email
+
+
+async def test_a_connector_that_fails_the_lookup_does_not_stop_a_sign_up(programme: Programme) -> None:
+    await programme.open_cohort()
+    await programme.meet(MENTEE_BRAM)
+    programme.bot.connector.fail_next(Fault(403, "Forbidden", "The bot may not read members."), on="lookup")
+    form = form_token(only_card(await programme.say(MENTEE_BRAM, "join")))
+
+    about = only_card(
+        await programme.submit(
+            MENTEE_BRAM, {"action": "signup.consent", "form": form, "consent": "true", "ground_rules": "true"}
+        )
+    )
+
+    assert "About you" in card_text(about)
+    assert "value" not in inputs(about)["work_email"]
+    assert [lookup.status for lookup in programme.bot.connector.lookups] == [403]
+    interests = only_card(
+        await programme.submit(MENTEE_BRAM, {"action": "signup.about", "form": form, **BRAM_ANSWERS.about()})
+    )
+    assert "What you'd like to talk about" in card_text(interests)

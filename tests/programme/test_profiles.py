@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from programme.errors import InvalidFields
-from programme.profiles import MAX_TOPICS, Availability, Profile, Role, Topic
+from programme.grades import Grade
+from programme.profiles import MAX_AVOIDED, MAX_TOPICS, Availability, Profile, Role, Topic
 from tests.programme.builders import mentee_profile, mentor_profile
 
 
@@ -25,20 +26,16 @@ def test_the_builders_profiles_are_already_tidy() -> None:
 def test_text_is_tidied_and_the_email_lower_cased() -> None:
     messy = mentor_profile(
         job_title="  Staff\t nurse ",
-        band="Band\n5",
         directorate=" Medicine\x00 ",
         site="City   Hospital",
+        work_email=" Staff.Nurse@NHS.NET\t",
         line_manager_email="  Ward.Manager@NHS.net ",
         experience_note="\n\nFirst line.\r\n\r\n\r\n\r\nSecond   line.\n\n",
         bio="  Hello  there  ",
     )
     tidy = messy.checked()
-    assert (tidy.job_title, tidy.band, tidy.directorate, tidy.site) == (
-        "Staff nurse",
-        "Band 5",
-        "Medicine",
-        "City Hospital",
-    )
+    assert (tidy.job_title, tidy.directorate, tidy.site) == ("Staff nurse", "Medicine", "City Hospital")
+    assert tidy.work_email == "staff.nurse@nhs.net"
     assert tidy.line_manager_email == "ward.manager@nhs.net"
     assert tidy.experience_note == "First line.\n\nSecond line."
     assert tidy.bio == "Hello there"
@@ -57,7 +54,6 @@ def test_repeated_choices_are_kept_once_topics_in_the_order_chosen_and_half_days
     ("field", "message"),
     [
         ("job_title", "Please give your job title."),
-        ("band", "Please give your band or level."),
         ("directorate", "Please give your directorate."),
         ("site", "Please give your main site."),
     ],
@@ -71,7 +67,6 @@ def test_each_required_line_must_be_given(field: str, message: str, blank: str) 
     ("field", "message"),
     [
         ("job_title", "Please shorten your job title to 100 characters."),
-        ("band", "Please shorten your band or level to 100 characters."),
         ("directorate", "Please shorten your directorate to 100 characters."),
         ("site", "Please shorten your main site to 100 characters."),
     ],
@@ -81,6 +76,12 @@ def test_each_line_is_at_most_100_characters(field: str, message: str) -> None:
     # Length is measured after tidying, so padding does not count.
     accepted = mentor_profile(**{field: "  " + "a" * 100 + "  "}).checked()
     assert getattr(accepted, field) == "a" * 100
+
+
+def test_the_band_is_a_grade_from_the_list() -> None:
+    assert mentor_profile(band="band-8a").checked().band is Grade.BAND_8A
+    for typed in ("Band 5", "", "band 5"):
+        assert problems_of(mentor_profile(band=typed)) == {"band": "Please choose your band or grade from the list."}
 
 
 def test_the_line_managers_email_must_be_given() -> None:
@@ -120,6 +121,96 @@ def test_an_email_that_is_not_an_address_is_refused(email: str) -> None:
 )
 def test_ordinary_work_addresses_are_accepted(email: str, kept: str) -> None:
     assert mentor_profile(line_manager_email=email).checked().line_manager_email == kept
+
+
+# The person's own work email -------------------------------------------------------------------------------------
+
+
+def test_the_persons_own_work_email_must_be_given() -> None:
+    assert problems_of(mentor_profile(work_email=" \t")) == {"work_email": "Please give your own work email address."}
+
+
+@pytest.mark.parametrize(
+    "email", ["staff.nurse", "staff nurse@nhs.net", "staff@nhs", "@nhs.net", "s@" + "n" * 250 + ".net"]
+)
+def test_an_own_email_that_is_not_an_address_is_refused(email: str) -> None:
+    assert problems_of(mentor_profile(work_email=email)) == {
+        "work_email": "Your work email doesn't look like an email address (for example name@nhs.net)."
+    }
+
+
+@pytest.mark.parametrize("manager", ["staff.nurse@nhs.net", " Staff.Nurse@NHS.net "])
+def test_the_own_email_must_differ_from_the_line_managers(manager: str) -> None:
+    # Compared once tidied: the same address in another case is still the same person.
+    assert problems_of(mentor_profile(line_manager_email=manager)) == {
+        "work_email": "Your own email and your line manager's are the same; please check them."
+    }
+
+
+def test_a_malformed_email_is_reported_as_such_not_as_a_clash() -> None:
+    assert set(problems_of(mentor_profile(work_email="nobody", line_manager_email="nobody"))) == {
+        "work_email",
+        "line_manager_email",
+    }
+    assert (
+        "doesn't look like"
+        in problems_of(mentor_profile(work_email="nobody", line_manager_email="nobody"))["work_email"]
+    )
+
+
+def test_a_profile_stored_before_the_work_email_was_asked_for_is_not_valid_as_new_answers() -> None:
+    # "" means "not known" on a stored profile; a person changing their answers is asked for it.
+    assert set(problems_of(mentor_profile(work_email=""))) == {"work_email"}
+
+
+# Colleagues the person would rather not be paired with ------------------------------------------------------------
+
+
+def test_colleagues_to_avoid_are_optional() -> None:
+    assert mentor_profile(avoid_emails=()).checked().avoid_emails == ()
+    assert mentor_profile(avoid_emails=("", "  ")).checked().avoid_emails == ()
+
+
+def test_colleagues_to_avoid_are_tidied_lower_cased_and_kept_once_in_the_order_given() -> None:
+    profile = mentor_profile(
+        avoid_emails=(" Zoe.Ward@NHS.net ", "amir.khan@nhs.net", "zoe.ward@nhs.net", "", "AMIR.KHAN@nhs.net")
+    ).checked()
+    assert profile.avoid_emails == ("zoe.ward@nhs.net", "amir.khan@nhs.net")
+
+
+def test_at_most_five_colleagues_to_avoid_after_repeats_are_dropped() -> None:
+    five = tuple(f"colleague.{n}@nhs.net" for n in range(MAX_AVOIDED))
+    assert mentor_profile(avoid_emails=five + five[:2]).checked().avoid_emails == five
+    assert problems_of(mentor_profile(avoid_emails=(*five, "one.more@nhs.net"))) == {
+        "avoid_emails": "Please list at most 5 colleagues, the ones that matter most; you've listed 6."
+    }
+
+
+@pytest.mark.parametrize(
+    "entry", ["zoe ward", "zoe.ward@nhs", "Zoe Ward <zoe.ward@nhs.net>", "z@" + "n" * 250 + ".net"]
+)
+def test_each_colleague_to_avoid_must_be_an_email_address(entry: str) -> None:
+    assert problems_of(mentor_profile(avoid_emails=("amir.khan@nhs.net", entry))) == {
+        "avoid_emails": (
+            "One of the colleagues' emails doesn't look like an email address (for example name@nhs.net); "
+            "please check them."
+        )
+    }
+
+
+def test_the_person_cannot_avoid_themselves() -> None:
+    assert problems_of(mentor_profile(avoid_emails=("amir.khan@nhs.net", "Staff.Nurse@nhs.net"))) == {
+        "avoid_emails": "Your own email is on the list of colleagues; please take it off."
+    }
+
+
+def test_the_line_manager_may_also_be_named_as_a_colleague_to_avoid() -> None:
+    # Redundant (the management-chain rule already keeps them apart) but not wrong, so not worth a problem.
+    profile = mentor_profile(avoid_emails=("ward.manager@nhs.net",)).checked()
+    assert profile.avoid_emails == ("ward.manager@nhs.net",)
+
+
+# Topics and times -------------------------------------------------------------------------------------------------
 
 
 def test_at_least_one_topic() -> None:
@@ -168,7 +259,9 @@ def test_every_problem_is_reported_together() -> None:
         band="",
         directorate="",
         site="",
+        work_email="",
         line_manager_email="nobody",
+        avoid_emails=("nobody",),
         topics=(),
         availability=(),
         experience_note="n" * 600,
@@ -181,7 +274,9 @@ def test_every_problem_is_reported_together() -> None:
         "band",
         "directorate",
         "site",
+        "work_email",
         "line_manager_email",
+        "avoid_emails",
         "topics",
         "availability",
         "experience_note",

@@ -13,6 +13,11 @@ Beyond recording, it can behave like a Teams connector under pressure:
   (``fail_always``), or drawn at random for a fraction of calls with a seed (``fail_randomly``).
 * ``POST /v3/conversations`` creates a 1:1 chat as Teams does: exactly one member, ``isGroup`` false and a tenant,
   else 400; the id is derived from the member (``conversation_for``), so creating it again returns the same id.
+* ``GET /v3/conversations/{id}/members/{member}`` answers with the member's ``TeamsChannelAccount`` (as Teams
+  shapes it: ids, name, email, user principal name, tenant, role) once a test has said who is in the conversation
+  (``add_member``), and 404 ``MemberNotFoundInConversation`` otherwise. Every lookup is recorded in ``lookups``.
+  Faults for lookups are scripted with ``on="lookup"`` only: ``"any"`` keeps meaning sends and creates, so the
+  tests that script those are not disturbed by a lookup made on the way.
 
 Failed requests are not in ``sent``; they are in ``rejections``.
 """
@@ -126,7 +131,30 @@ class CreatedConversation:
     authorization: str | None
 
 
-Calls = Literal["any", "create", "send"]
+@dataclass(frozen=True)
+class MemberLookup:
+    conversation_id: str
+    member_id: str
+    authorization: str | None
+    status: int
+
+
+def teams_member(
+    member_id: str, name: str, aad_object_id: str, email: str, tenant_id: str, *, upn: str | None = None
+) -> dict[str, Any]:
+    """A member as Teams answers ``GET /v3/conversations/{id}/members/{member}``: a ``TeamsChannelAccount``."""
+    return {
+        "id": member_id,
+        "name": name,
+        "aadObjectId": aad_object_id,
+        "email": email,
+        "userPrincipalName": upn if upn is not None else email,
+        "tenantId": tenant_id,
+        "userRole": "user",
+    }
+
+
+Calls = Literal["any", "create", "send", "lookup"]
 
 
 @dataclass
@@ -137,7 +165,8 @@ class _ScriptedFault:
     on: Calls
 
     def matches(self, conversation: str, call: Calls) -> bool:
-        return (self.conversation is None or self.conversation == conversation) and self.on in ("any", call)
+        applies = self.on == call or (self.on == "any" and call != "lookup")
+        return (self.conversation is None or self.conversation == conversation) and applies
 
 
 @dataclass
@@ -157,6 +186,8 @@ class FakeConnector:
     _random: random.Random = field(default_factory=random.Random)
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _global_window: deque[float] = field(default_factory=deque)
+    members: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    lookups: list[MemberLookup] = field(default_factory=list)
 
     @property
     def service_url(self) -> str:
@@ -169,6 +200,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._post)
         app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._get_member)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -183,10 +215,15 @@ class FakeConnector:
             return list(self.sent)
 
     def clear(self) -> None:
-        """Forget what was received; faults, limits and the limits' memory of recent requests stay."""
+        """Forget what was received; faults, limits, members and the limits' memory of recent requests stay."""
         self.sent.clear()
         self.created.clear()
         self.rejections.clear()
+        self.lookups.clear()
+
+    def add_member(self, conversation_id: str, account: dict[str, Any]) -> None:
+        """Say that ``account`` (see :func:`teams_member`) is in the conversation, so looking them up finds them."""
+        self.members[(conversation_id, str(account["id"]))] = dict(account)
 
     # Faults -------------------------------------------------------------------------------------------------
 
@@ -282,6 +319,20 @@ class FakeConnector:
         )
         # A 1:1 chat answers without an activityId, as Teams does.
         return web.json_response({"id": conversation}, status=201)
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation"]
+        member_id = request.match_info["member"]
+        fault = self._scripted_fault(conversation, "lookup")
+        account = self.members.get((conversation, member_id))
+        if fault is None and account is None:
+            fault = Fault(404, "MemberNotFoundInConversation", "The member was not found in the conversation.")
+        self.lookups.append(
+            MemberLookup(conversation, member_id, request.headers.get("Authorization"), fault.status if fault else 200)
+        )
+        if fault is not None:
+            return _answer(request, fault)
+        return web.json_response(account)
 
     def _refusal(self, conversation: str, call: Calls) -> Fault | None:
         """The fault to answer with, if any; an accepted request is counted against the limits."""
