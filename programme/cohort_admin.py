@@ -137,7 +137,7 @@ class CohortAdmin:
             raise Conflict("Someone else decided on that application at the same moment; here is the latest list.")
         await schedule_message(
             self._work,
-            key=f"application:{decided.id}:decision:{decided.version}",
+            key=decision_key(decided),
             tenant=decided.tenant,
             person=decided.person,
             message=decision_message(cohort, decided),
@@ -151,6 +151,11 @@ class CohortAdmin:
         if moved is None:
             raise Conflict(f"{cohort.title} was changed by someone else a moment ago; type 'cohorts' to see it now.")
         return moved
+
+
+def decision_key(application: Application) -> str:
+    """Names the message telling someone where their application stands, once per change of state."""
+    return f"application:{application.id}:decision:{application.version}"
 
 
 def decision_message(cohort: Cohort, application: Application) -> OutboundMessage:

@@ -8,13 +8,14 @@ next, rather than a bare "invalid transition".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from programme.errors import Conflict, InvalidFields
 from programme.identity import PersonId
+from programme.match_weights import MatchWeights
 from programme.text import clean_line
 from programme.tracks import MenteeLevel, Track
 
@@ -103,6 +104,9 @@ class CohortPlan:
     session_minutes: int = 60
     training_dates: tuple[date, ...] = ()
     mentor_capacity: int = 1
+    # Whether a mentor and mentee from the same directorate may be paired (many programmes want a fresh view).
+    separate_directorates: bool = True
+    weights: MatchWeights = field(default_factory=MatchWeights)
 
     def checked(self, today: date) -> CohortPlan:
         """This plan with its name tidied, or :class:`InvalidFields` naming every problem at once."""
@@ -142,6 +146,10 @@ class CohortPlan:
             problems["training_dates"] = "A training date is in the past."
         elif any(d >= self.starts_on for d in self.training_dates):
             problems["training_dates"] = "Training should happen before the cohort starts."
+        try:
+            self.weights.checked()
+        except InvalidFields as weights:
+            problems.update(weights.problems)
         if problems:
             raise InvalidFields(problems)
         return CohortPlan(
@@ -156,6 +164,8 @@ class CohortPlan:
             session_minutes=self.session_minutes,
             training_dates=tuple(sorted(set(self.training_dates))),
             mentor_capacity=self.mentor_capacity,
+            separate_directorates=self.separate_directorates,
+            weights=self.weights,
         )
 
 

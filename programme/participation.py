@@ -25,7 +25,9 @@ from programme.work import WorkQueue
 
 LONGEST_PAUSE = timedelta(days=183)
 
-# Called for each application a person withdraws, after it is withdrawn (e.g. matching tells the partner).
+# Called for each application a person withdraws, after it is withdrawn (e.g. matching tells the partner). When
+# someone leaves and erases their data, it is called just before the erasure, while what they took part in can
+# still be found: an erased person's pair is no longer returned by any lookup.
 WithdrawalListener = Callable[[Application], Awaitable[None]]
 
 
@@ -121,7 +123,7 @@ class Participation:
                 text=(
                     f"{application.display_name} ({application.profile.role.value}) has withdrawn from {title}. "
                     "Withdrawing is no-fault and they weren't asked for a reason. If they were matched, their "
-                    "partner may need your support and a new match."
+                    "partner has been told kindly and may need your support and a new match."
                 ),
             )
             for listener in self._listeners:
@@ -134,6 +136,9 @@ class Participation:
         _same_person(actor, confirmed_for)
         live = await self.live_applications(actor)
         titles = await self.cohort_titles(live)
+        for application in live:
+            for listener in self._listeners:
+                await listener(application)
         changed = sum((await self._personal_data.erase(actor)).values())
         for application, title in zip(live, titles, strict=True):
             await self._tell_coordinators(
@@ -148,8 +153,6 @@ class Participation:
                 # The notice names someone who asked to be forgotten: it is kept only until it is delivered.
                 forget_on_delivery=True,
             )
-            for listener in self._listeners:
-                await listener(application)
         return changed
 
     async def _taking_part(self, person: PersonId) -> list[Application]:

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from programme.applications import Application, ApplicationStore, Consent, NewApplication
 from programme.cohorts import Cadence, Cohort, CohortPlan, CohortState, CohortStore
 from programme.deliveries import MESSAGE
+from programme.grades import Grade
 from programme.identity import PersonId, TenantId
 from programme.profiles import (
+    MAX_AVOIDED,
     MAX_BIO,
     MAX_LINE,
     MAX_NOTE,
@@ -76,9 +78,10 @@ def mentor_profile(**changes: Any) -> Profile:
     profile = Profile(
         role=Role.MENTOR,
         job_title="Staff nurse",
-        band="Band 5",
+        band=Grade.BAND_5,
         directorate="Medicine",
         site="City Hospital",
+        work_email="staff.nurse@nhs.net",
         line_manager_email="ward.manager@nhs.net",
         topics=(Topic.BELONGING, Topic.CAREER_PROGRESSION),
         availability=(Availability.TUE_AM, Availability.THU_PM),
@@ -94,9 +97,10 @@ def mentee_profile(**changes: Any) -> Profile:
     profile = Profile(
         role=Role.MENTEE,
         job_title="Director of Nursing",
-        band="Executive",
+        band=Grade.BOARD,
         directorate="Corporate",
         site="Headquarters",
+        work_email="director.of.nursing@nhs.net",
         line_manager_email="chief.executive@nhs.net",
         topics=(Topic.LEADERSHIP_VISIBILITY, Topic.BELONGING),
         availability=(Availability.MON_PM, Availability.TUE_AM),
@@ -106,19 +110,22 @@ def mentee_profile(**changes: Any) -> Profile:
 
 
 def profile_at_limits(text: str, **changes: Any) -> Profile:
-    """The biggest profile a person can give: every free-text answer ``text`` repeated up to its limit, a
-    very long email address, as many topics as allowed, every half-day and the longest meeting preference. For
-    checking that whatever shows a profile still fits, and escapes what was typed. ``changes`` replace any field."""
+    """The biggest profile a person can give: every free-text answer ``text`` repeated up to its limit, the
+    longest grade label, very long email addresses (as many colleagues to avoid as allowed), as many topics as
+    allowed, every half-day and the longest meeting preference. For checking that whatever shows a profile still
+    fits, and escapes what was typed. ``changes`` replace any field."""
 
     def filled(limit: int) -> str:
         return (text * limit)[:limit]
 
     longest = mentor_profile(
         job_title=filled(MAX_LINE),
-        band=filled(MAX_LINE),
+        band=max(Grade, key=lambda grade: len(grade.label)),
         directorate=filled(MAX_LINE),
         site=filled(MAX_LINE),
+        work_email="w" * 240 + "@example.org",
         line_manager_email="a" * 240 + "@example.org",
+        avoid_emails=tuple(f"{n}" * 240 + "@example.org" for n in range(MAX_AVOIDED)),
         topics=tuple(Topic)[:MAX_TOPICS],
         availability=tuple(Availability),
         meeting_preference=MeetingPreference.IN_PERSON,

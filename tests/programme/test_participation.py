@@ -223,7 +223,8 @@ async def test_withdrawing_withdraws_and_tells_each_coordinator_once(world: Worl
         assert message.payload["summary"] == "participant withdrew"
         assert message.payload["text"] == (
             "Aisha Khan (mentor) has withdrawn from Cohort 1: Spring cohort. Withdrawing is no-fault and they "
-            "weren't asked for a reason. If they were matched, their partner may need your support and a new match."
+            "weren't asked for a reason. If they were matched, their partner has been told kindly and may need your "
+            "support and a new match."
         )
         assert FORGET_ON_DELIVERY not in message.payload
     assert world.withdrawn_heard == [withdrawn]

@@ -1,4 +1,4 @@
-"""In-memory stand-ins for the cohort, application and participant stores.
+"""In-memory stand-ins for the cohort, application, participant, pair and contract stores.
 
 They follow the same contract as the SQL stores (tests/storage runs the contract suite against both), so a
 use-case test that passes here says something about the real service.
@@ -12,7 +12,10 @@ from datetime import date, datetime
 
 from programme.applications import Application, ApplicationState, NewApplication
 from programme.cohorts import Cohort, CohortPlan, CohortState
+from programme.contracts import Agreement, Contract
+from programme.errors import Conflict
 from programme.identity import PersonId, TenantId
+from programme.pairs import NewPair, Pair, PairState
 from programme.participants import Participant
 from programme.profiles import Profile, Role
 
@@ -191,3 +194,193 @@ class InMemoryParticipantStore:
 
     async def erase(self, person: PersonId, at: datetime) -> int:
         return 1 if self._people.pop(person, None) is not None else 0
+
+
+@dataclass(frozen=True)
+class ErasedPair:
+    """What stays of a published pair after one of its people asked to be erased."""
+
+    cohort_id: int
+    mentor_application: int
+    mentee_application: int
+    state: PairState
+
+
+class InMemoryPairStore:
+    """Erasure here covers the pairs only: the proposals a coordinator took apart are kept by application, and
+    this fake cannot tell whose applications they were."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[int, Pair] = {}
+        self._unpaired: dict[int, set[tuple[int, int]]] = {}
+        self.erased: list[ErasedPair] = []
+        self._next_id = 1
+
+    async def for_cohort(self, cohort_id: int, states: frozenset[PairState] | None = None) -> Sequence[Pair]:
+        return sorted(
+            (p for p in self._pairs.values() if p.cohort_id == cohort_id and (states is None or p.state in states)),
+            key=lambda p: p.id,
+        )
+
+    async def get(self, pair_id: int) -> Pair | None:
+        return self._pairs.get(pair_id)
+
+    async def replace_proposals(self, cohort_id: int, proposals: Sequence[NewPair], at: datetime) -> Sequence[Pair]:
+        if any(proposal.cohort_id != cohort_id for proposal in proposals):
+            raise ValueError(f"proposals for cohort {cohort_id} include some for another cohort")
+        dropped = {
+            p.id
+            for p in self._pairs.values()
+            if p.cohort_id == cohort_id and p.state is PairState.PROPOSED and not p.locked
+        }
+        taken = {key for pair_id, key in self._mentees() if pair_id not in dropped}
+        wanted = [(proposal.cohort_id, proposal.mentee_application) for proposal in proposals]
+        if taken & set(wanted) or len(set(wanted)) != len(wanted):
+            raise Conflict(
+                "The cohort's pairs changed while new ones were being worked out; please suggest pairs again."
+            )
+        for pair_id in dropped:
+            del self._pairs[pair_id]
+        return [self._store(proposal, at) for proposal in proposals]
+
+    async def add(self, pair: NewPair, at: datetime) -> Pair:
+        if (pair.cohort_id, pair.mentee_application) in {key for _, key in self._mentees()}:
+            raise Conflict("That mentee is already in a pair in this cohort; take that pair apart first.")
+        return self._store(pair, at)
+
+    async def remove_proposal(self, pair_id: int) -> bool:
+        pair = self._pairs.get(pair_id)
+        if pair is None or pair.state is not PairState.PROPOSED:
+            return False
+        del self._pairs[pair_id]
+        return True
+
+    async def set_locked(self, pair_id: int, locked: bool) -> Pair | None:
+        pair = self._pairs.get(pair_id)
+        if pair is None or pair.state is not PairState.PROPOSED:
+            return None
+        self._pairs[pair_id] = replace(pair, locked=locked)
+        return self._pairs[pair_id]
+
+    async def publish(self, cohort_id: int, at: datetime) -> Sequence[Pair]:
+        published = []
+        for pair in await self.for_cohort(cohort_id, frozenset({PairState.PROPOSED})):
+            self._pairs[pair.id] = replace(pair, state=PairState.PUBLISHED, published_at=at)
+            published.append(self._pairs[pair.id])
+        return published
+
+    async def for_person(self, person: PersonId, states: frozenset[PairState] | None = None) -> Sequence[Pair]:
+        return sorted(
+            (p for p in self._pairs.values() if p.includes(person) and (states is None or p.state in states)),
+            key=lambda p: -p.id,
+        )
+
+    async def history(self, people: Sequence[PersonId]) -> Sequence[Pair]:
+        return sorted(
+            (
+                p
+                for p in self._pairs.values()
+                if p.state in (PairState.PUBLISHED, PairState.ENDED) and any(p.includes(person) for person in people)
+            ),
+            key=lambda p: p.id,
+        )
+
+    async def unpaired(self, cohort_id: int) -> frozenset[tuple[int, int]]:
+        return frozenset(self._unpaired.get(cohort_id, ()))
+
+    async def remember_unpaired(self, cohort_id: int, mentor_application: int, mentee_application: int) -> None:
+        self._unpaired.setdefault(cohort_id, set()).add((mentor_application, mentee_application))
+
+    async def set_chat(self, pair_id: int, chat_id: str) -> None:
+        pair = self._pairs.get(pair_id)
+        if pair is not None:
+            self._pairs[pair_id] = replace(pair, chat_id=chat_id)
+
+    def _mentees(self) -> list[tuple[int, tuple[int, int]]]:
+        """(pair id, (cohort, mentee application)) for every pair, erased ones too: their rows stay in SQL."""
+        live = [(p.id, (p.cohort_id, p.mentee_application)) for p in self._pairs.values()]
+        return live + [(0, (e.cohort_id, e.mentee_application)) for e in self.erased]
+
+    def _store(self, pair: NewPair, at: datetime) -> Pair:
+        stored = Pair(
+            id=self._next_id,
+            cohort_id=pair.cohort_id,
+            mentor_application=pair.mentor_application,
+            mentee_application=pair.mentee_application,
+            mentor=pair.mentor,
+            mentee=pair.mentee,
+            points=pair.points,
+            reasons=pair.reasons,
+            locked=pair.locked,
+            by_hand=pair.by_hand,
+            override=pair.override,
+            state=PairState.PROPOSED,
+            created_at=at,
+        )
+        self._next_id += 1
+        self._pairs[stored.id] = stored
+        return stored
+
+    # Personal data holder -------------------------------------------------------------------------------------
+
+    section = "pairs"
+
+    async def export(self, person: PersonId) -> list[dict[str, object]]:
+        return [
+            {
+                "id": p.id,
+                "cohort": p.cohort_id,
+                "role": "mentor" if p.mentor == person else "mentee",
+                "state": p.state.value,
+            }
+            for p in await self.for_person(person)
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        mine = [p for p in self._pairs.values() if p.includes(person)]
+        for pair in mine:
+            del self._pairs[pair.id]
+            # A proposal was never sent, so nothing of it stays; a published pair stays as an anonymous record.
+            if pair.state is not PairState.PROPOSED:
+                self.erased.append(
+                    ErasedPair(pair.cohort_id, pair.mentor_application, pair.mentee_application, pair.state)
+                )
+        return len(mine)
+
+
+class InMemoryContractStore:
+    def __init__(self) -> None:
+        self._contracts: dict[int, Contract] = {}
+
+    async def get(self, pair_id: int) -> Contract | None:
+        return self._contracts.get(pair_id)
+
+    async def write(self, pair_id: int, agreement: Agreement, expected_version: int, at: datetime) -> Contract | None:
+        current = self._contracts.get(pair_id)
+        if current is None:
+            if expected_version != 0:
+                return None
+            written = Contract(pair_id=pair_id, agreement=agreement, version=1)
+        elif current.version != expected_version or current.agreement is None:
+            return None
+        else:
+            written = Contract(pair_id=pair_id, agreement=agreement, version=current.version + 1)
+        self._contracts[pair_id] = written
+        return written
+
+    async def confirm(self, pair_id: int, as_mentor: bool, expected_version: int, at: datetime) -> Contract | None:
+        current = self._contracts.get(pair_id)
+        if current is None or current.version != expected_version or current.agreement is None:
+            return None
+        if as_mentor:
+            confirmed = replace(current, mentor_confirmed_at=current.mentor_confirmed_at or at)
+        else:
+            confirmed = replace(current, mentee_confirmed_at=current.mentee_confirmed_at or at)
+        self._contracts[pair_id] = confirmed
+        return confirmed
+
+    async def forget(self, pair_id: int) -> None:
+        """What erasing someone in the pair does to its agreement: the text goes, and stale cards stop working."""
+        current = self._contracts.get(pair_id)
+        if current is not None and current.agreement is not None:
+            self._contracts[pair_id] = replace(current, agreement=None, version=current.version + 1)
