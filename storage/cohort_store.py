@@ -1,4 +1,5 @@
-"""Cohorts on SQL: the plan in plain columns, and the state moved by compare-and-set."""
+"""Cohorts on SQL: the plan in plain columns (the match weights as one small JSON document), and the state moved
+by compare-and-set."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import RowMapping, select, update
 
 from programme.cohorts import Cadence, Cohort, CohortPlan, CohortState
 from programme.identity import PersonId
+from programme.match_weights import MatchWeights
 from programme.tracks import MenteeLevel, Track
 from storage.database import Database
 from storage.tables import cohorts
@@ -33,6 +35,8 @@ class SqlCohortStore:
                 session_minutes=plan.session_minutes,
                 training_dates=[day.isoformat() for day in plan.training_dates],
                 mentor_capacity=plan.mentor_capacity,
+                separate_directorates=plan.separate_directorates,
+                match_weights=_weights_json(plan.weights),
                 state=CohortState.DRAFT.value,
                 created_by=created_by.value,
                 created_at=at,
@@ -82,6 +86,8 @@ def _cohort(row: RowMapping) -> Cohort:
         session_minutes=row["session_minutes"],
         training_dates=_dates(row["training_dates"]),
         mentor_capacity=row["mentor_capacity"],
+        separate_directorates=bool(row["separate_directorates"]),
+        weights=_weights(row["match_weights"]),
     )
     return Cohort(
         id=row["id"],
@@ -97,3 +103,21 @@ def _dates(stored: object) -> tuple[date, ...]:
     if not isinstance(stored, list) or not all(isinstance(day, str) for day in stored):
         raise ValueError(f"a cohort's training dates must be a list of ISO dates, not {stored!r}")
     return tuple(date.fromisoformat(day) for day in stored)
+
+
+def _weights_json(weights: MatchWeights) -> dict[str, int]:
+    return {"topics": weights.topics, "availability": weights.availability, "place": weights.place}
+
+
+def _weights(stored: object) -> MatchWeights:
+    # Every key is required: a missing one falling back on today's default would quietly change an old cohort's
+    # scoring whenever the default moved.
+    if (
+        not isinstance(stored, dict)
+        or stored.keys() != {"topics", "availability", "place"}
+        or not all(type(value) is int for value in stored.values())
+    ):
+        raise ValueError(
+            f"a cohort's match weights must be whole numbers for topics, availability and place: {stored!r}"
+        )
+    return MatchWeights(topics=stored["topics"], availability=stored["availability"], place=stored["place"])

@@ -1,10 +1,13 @@
 """What each SQL table holds about one person, for a subject access request, and how it forgets them.
 
-Two holders find their records through another holder's, so the erase order matters, and :func:`sql_holders`
-returns one that respects both dependencies:
+Some holders find their records through another holder's, so the erase order matters, and :func:`sql_holders`
+returns one that respects every dependency:
 
-- the audit holder finds entries about a person's applications through ``applications.person_id``, so it must
-  erase before the applications holder anonymises those rows;
+- the audit holder finds entries about a person's applications through ``applications.person_id``, and so does
+  the pairs holder for the proposals taken apart; both must erase before the applications holder anonymises those
+  rows;
+- the contracts holder finds the person's agreements through ``pairs.mentor_id`` and ``pairs.mentee_id``, so it
+  must erase before the pairs holder anonymises those rows;
 - the conversation-state holder finds the person's chat through the address in ``contacts``, so it must erase
   before the contact holder deletes that row.
 
@@ -19,15 +22,29 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Text, case, cast, delete, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from programme.applications import ApplicationState
 from programme.identity import PersonId
+from programme.pairs import PairState
 from programme.personal_data import ERASED, PersonalDataHolder
 from programme.work import OPEN_STATES, redacted
+from storage.contract_store import agreement_from_json, agreement_json
 from storage.database import Database
-from storage.tables import applications, audit_log, bot_state, cohorts, contacts, coordinators, participants, work_items
+from storage.tables import (
+    applications,
+    audit_log,
+    bot_state,
+    cohorts,
+    contacts,
+    contracts,
+    coordinators,
+    pair_exclusions,
+    pairs,
+    participants,
+    work_items,
+)
 
 
 class ApplicationsHolder:
@@ -92,6 +109,166 @@ class ApplicationsHolder:
                 # A coordinator's card read before the erasure must not be able to change the row afterwards.
                 version=applications.c.version + 1,
             )
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount
+
+
+class PairsHolder:
+    """The pairs the person was in or proposed for, and the proposals of theirs a coordinator took apart.
+
+    The export shows each pair from the person's side: their role, their partner's name (nothing else of the
+    partner's: their answers are theirs to ask for), the state and dates, and why the pair was suggested.
+
+    Erasure treats a pair by what it had become:
+
+    - a proposal was never sent to anyone, so it is deleted; anonymised, it could still be published;
+    - a published or ended pair is part of the cohort's record, so it stays, anonymous: the person's id goes, the
+      partner's side stays, the reasons go (they can name a site or a directorate), a coordinator's override keeps
+      only the fact that a rule was broken, and the group chat is forgotten so the bot posts nothing more there.
+
+    Proposals taken apart are found through the person's applications, so this holder must erase before
+    :class:`ApplicationsHolder` anonymises them.
+    """
+
+    @property
+    def section(self) -> str:
+        return "pairs"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        mentor_application = applications.alias("mentor_application")
+        mentee_application = applications.alias("mentee_application")
+        query = (
+            select(
+                pairs,
+                cohorts.c.name.label("cohort_name"),
+                mentor_application.c.display_name.label("mentor_name"),
+                mentee_application.c.display_name.label("mentee_name"),
+            )
+            .join(cohorts, cohorts.c.id == pairs.c.cohort_id)
+            .join(mentor_application, mentor_application.c.id == pairs.c.mentor_application_id)
+            .join(mentee_application, mentee_application.c.id == pairs.c.mentee_application_id)
+            .where(_pairs_of(person))
+            .order_by(pairs.c.id.desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        exported = []
+        for row in rows:
+            as_mentor = row["mentor_id"] == person.value
+            partner_id, partner_name = (
+                (row["mentee_id"], row["mentee_name"]) if as_mentor else (row["mentor_id"], row["mentor_name"])
+            )
+            exported.append(
+                {
+                    "id": row["id"],
+                    "cohort": {"id": row["cohort_id"], "name": row["cohort_name"]},
+                    "role": "mentor" if as_mentor else "mentee",
+                    # An erased partner's application keeps no name, and the export does not pretend it does.
+                    "partner": None if partner_id is None else partner_name,
+                    "state": row["state"],
+                    "suggested_by": "a coordinator" if row["by_hand"] else "the matching",
+                    "reasons": row["reasons"],
+                    "coordinator_override": row["override"],
+                    "group_chat": row["chat_id"],
+                    "created_at": _iso(row["created_at"]),
+                    "published_at": _iso(row["published_at"]),
+                }
+            )
+        return exported
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        proposals = select(pairs.c.id).where(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
+        mine = select(applications.c.id).where(applications.c.person_id == person.value)
+        async with self._engine.begin() as connection:
+            # Proposals never have an agreement; this only keeps the delete below from tripping the foreign key
+            # if one ever did.
+            await connection.execute(delete(contracts).where(contracts.c.pair_id.in_(proposals)))
+            deleted = await connection.execute(
+                delete(pairs).where(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
+            )
+            changed = deleted.rowcount
+            for side in (pairs.c.mentor_id, pairs.c.mentee_id):
+                anonymised = await connection.execute(
+                    update(pairs)
+                    .where(side == person.value)
+                    .values(
+                        {
+                            side: None,
+                            pairs.c.reasons: [],
+                            pairs.c.override: case((pairs.c.override.is_(None), null()), else_=ERASED),
+                            pairs.c.chat_id: None,
+                        }
+                    )
+                )
+                changed += anonymised.rowcount
+            excluded = await connection.execute(
+                delete(pair_exclusions).where(
+                    or_(
+                        pair_exclusions.c.mentor_application_id.in_(mine),
+                        pair_exclusions.c.mentee_application_id.in_(mine),
+                    )
+                )
+            )
+            changed += excluded.rowcount
+        return changed
+
+
+class ContractsHolder:
+    """The first-meeting agreements of the person's pairs.
+
+    An agreement is the pair's one shared text, written and confirmed by both, so the person's export shows it
+    whole. Erasure removes the text for both of them, not only from the erased person's side: it is a single record
+    of the pair, and its goals are largely the erased person's own (a mentee's learning goals, or what a mentor
+    offered to help with), so a "partner's copy" would still be about them. What stays is that an agreement
+    existed, when each confirmed it, and a bumped version, so a card read before the erasure cannot write or
+    confirm it again.
+
+    The agreements are found through the pairs' person ids, so this holder must erase before :class:`PairsHolder`
+    anonymises them.
+    """
+
+    @property
+    def section(self) -> str:
+        return "contracts"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(contracts)
+            .where(contracts.c.pair_id.in_(select(pairs.c.id).where(_pairs_of(person))))
+            .order_by(contracts.c.pair_id.desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        exported = []
+        for row in rows:
+            agreement = agreement_from_json(row["agreement"])
+            exported.append(
+                {
+                    "pair": row["pair_id"],
+                    "agreement": None if agreement is None else agreement_json(agreement),
+                    "mentor_confirmed_at": _iso(row["mentor_confirmed_at"]),
+                    "mentee_confirmed_at": _iso(row["mentee_confirmed_at"]),
+                    "updated_at": _iso(row["updated_at"]),
+                }
+            )
+        return exported
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        statement = (
+            update(contracts)
+            .where(
+                contracts.c.pair_id.in_(select(pairs.c.id).where(_pairs_of(person))),
+                contracts.c.agreement.is_not(None),
+            )
+            .values(agreement=None, version=contracts.c.version + 1, updated_at=at)
         )
         async with self._engine.begin() as connection:
             result = await connection.execute(statement)
@@ -349,6 +526,8 @@ def sql_holders(database: Database) -> list[PersonalDataHolder]:
     """Every holder of the SQL stores, in an order that is safe to erase in (see the module's docstring)."""
     return [
         AuditHolder(database),
+        ContractsHolder(database),
+        PairsHolder(database),
         ApplicationsHolder(database),
         ParticipationHolder(database),
         ConversationStateHolder(database),
@@ -367,6 +546,10 @@ def conversation_state_key(address: object) -> str | None:
     if not isinstance(channel, str) or not channel or conversation_id is None:
         return None
     return f"{channel}/conversations/{conversation_id}"
+
+
+def _pairs_of(person: PersonId) -> ColumnElement[bool]:
+    return or_(pairs.c.mentor_id == person.value, pairs.c.mentee_id == person.value)
 
 
 async def _state_keys(connection: AsyncConnection, person: PersonId) -> list[str]:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -21,11 +22,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.types import TypeDecorator
 
 from programme.applications import ApplicationState
 from programme.cohorts import MAX_NAME_LENGTH, CohortState
+from programme.pairs import MAX_OVERRIDE, PairState
 from programme.profiles import Role
 from programme.work import MAX_KEY_LENGTH, MAX_KIND_LENGTH, WorkState
 
@@ -152,6 +155,10 @@ MAX_DISPLAY_NAME_LENGTH = 200
 MAX_VERSION_LENGTH = 32
 
 
+# The weights MatchWeights defaults to, as stored; cohorts made before matching existed were scored with them.
+DEFAULT_MATCH_WEIGHTS = '{"topics": 3, "availability": 2, "place": 1}'
+
+
 def _one_of(values: type[StrEnum]) -> str:
     return ", ".join(f"'{value.value}'" for value in values)
 
@@ -176,6 +183,9 @@ cohorts = Table(
     Column("created_by", String(36), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Added by a later migration, hence after the timestamps; the defaults are what cohorts made before had.
+    Column("separate_directorates", Boolean, nullable=False, server_default=true()),
+    Column("match_weights", JSON, nullable=False, server_default=DEFAULT_MATCH_WEIGHTS),
     CheckConstraint(f"state IN ({_one_of(CohortState)})", name="state"),
 )
 
@@ -220,4 +230,60 @@ participants = Table(
     Column("display_name", String(MAX_DISPLAY_NAME_LENGTH), nullable=False),
     Column("joined_at", UtcDateTime(), nullable=False),
     Column("paused_until", Date, nullable=True),
+)
+
+# Teams conversation ids are long (``19:...@thread.v2``), but well under this.
+MAX_CHAT_ID_LENGTH = 200
+
+pairs = Table(
+    "pairs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), nullable=False),
+    Column("mentor_application_id", Integer, ForeignKey("applications.id"), nullable=False),
+    Column("mentee_application_id", Integer, ForeignKey("applications.id"), nullable=False),
+    # NULL once that person asked to be erased: the pair stays, anonymous, as part of the cohort's record.
+    Column("mentor_id", String(36), nullable=True, index=True),
+    Column("mentee_id", String(36), nullable=True, index=True),
+    Column("points", Integer, nullable=False),
+    # Why they fit, as sentences for the coordinator; they can name a site or a directorate.
+    Column("reasons", JSON, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("by_hand", Boolean, nullable=False),
+    Column("override", String(MAX_OVERRIDE), nullable=True),
+    Column("state", String(16), nullable=False),
+    # The pair's own Teams group chat, once one was made for them.
+    Column("chat_id", String(MAX_CHAT_ID_LENGTH), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
+    # With a mentor capacity of two a mentor may be in two pairs, but a mentee is only ever in one.
+    UniqueConstraint("cohort_id", "mentee_application_id"),
+    CheckConstraint(f"state IN ({_one_of(PairState)})", name="state"),
+    # Erasure deletes proposals instead of anonymising them, so a proposal always knows both people and can
+    # never be published with someone missing.
+    CheckConstraint(
+        "state <> 'proposed' OR (mentor_id IS NOT NULL AND mentee_id IS NOT NULL)",
+        name="proposal_people",
+    ),
+)
+
+# Proposals a coordinator took apart, so the solver does not suggest them again in the same review.
+pair_exclusions = Table(
+    "pair_exclusions",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), primary_key=True),
+    Column("mentor_application_id", Integer, ForeignKey("applications.id"), primary_key=True),
+    Column("mentee_application_id", Integer, ForeignKey("applications.id"), primary_key=True),
+)
+
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("pair_id", Integer, ForeignKey("pairs.id"), primary_key=True),
+    # {"goals": [...], "how_we_work": "..."}; SQL NULL (not JSON null) once erasure removed the text.
+    Column("agreement", JSON(none_as_null=True), nullable=True),
+    Column("mentor_confirmed_at", UtcDateTime(), nullable=True),
+    Column("mentee_confirmed_at", UtcDateTime(), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,10 +13,12 @@ from sqlalchemy.engine import Connection
 
 from programme.coordinators import RosterEntry
 from programme.identity import PersonId
+from programme.match_weights import MatchWeights
+from storage.cohort_store import SqlCohortStore
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.tables import metadata
+from storage.tables import cohorts, metadata
 from tests.support.databases import DatabaseTarget
 
 OUR_TABLES = {
@@ -28,6 +30,9 @@ OUR_TABLES = {
     "cohorts",
     "applications",
     "participants",
+    "pairs",
+    "pair_exclusions",
+    "contracts",
 }
 PERSON = PersonId("0b6f2c1e-5d3a-4f7e-9c2b-8a1d4e6f0a11")
 
@@ -83,6 +88,40 @@ async def test_downgrade_to_base_and_up_again(database: Database) -> None:
     assert await current_revision(database) == head_revision()
     roster = SqlCoordinatorRoster(database)
     assert await roster.add(RosterEntry(PERSON, None, datetime(2025, 1, 2, tzinfo=UTC)))
+
+
+async def test_cohorts_planned_before_matching_existed_get_the_default_settings(database: Database) -> None:
+    await downgrade(database, "0003_programme")
+    at = datetime(2025, 1, 2, tzinfo=UTC)
+    async with database.engine.begin() as connection:
+        # Only the columns 0003 made: the matching settings do not exist yet.
+        await connection.execute(
+            cohorts.insert().values(
+                id=1,
+                name="Made before matching",
+                track="race-equality",
+                mentee_level="board",
+                signup_closes=date(2025, 2, 1),
+                starts_on=date(2025, 3, 1),
+                ends_on=date(2025, 9, 1),
+                sessions=6,
+                cadence="monthly",
+                session_minutes=60,
+                training_dates=[],
+                mentor_capacity=1,
+                state="recruiting",
+                created_by=PERSON.value,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+
+    await upgrade(database)
+
+    cohort = await SqlCohortStore(database).get(1)
+    assert cohort is not None
+    assert cohort.plan.separate_directorates is True
+    assert cohort.plan.weights == MatchWeights()
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -15,8 +15,10 @@ from sqlalchemy import JSON, String, Text, select
 
 from programme.applications import Application, ApplicationState
 from programme.audit import AuditEntry
+from programme.contracts import Agreement
 from programme.coordinators import RosterEntry
 from programme.identity import PersonId
+from programme.pairs import NewPair
 from programme.personal_data import ERASED, PersonalData, PersonalDataHolder
 from programme.profiles import Role
 from programme.work import NewWork
@@ -25,8 +27,10 @@ from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
 from storage.cohort_store import SqlCohortStore
 from storage.contact_book import SqlContactBook
+from storage.contract_store import SqlContractStore
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database
+from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import conversation_state_key, sql_holders
 from storage.tables import metadata
@@ -43,13 +47,24 @@ BEN_CHAT = "a:1Xq9ben-personal-chat"
 AMARA_ANSWERS = {
     "job_title": "Lead pharmacist, paediatric oncology",
     "directorate": "Women's and children's services",
+    "work_email": "amara.okonkwo-lindqvist@nhs.net",
     "line_manager_email": "tobi.adeyemi@nhs.net",
     "experience_note": "Passed over for the acting-up role twice after returning from maternity leave.",
     "bio": "Amara, pharmacist, Lagos-trained, Leeds-based.",
 }
+# Colleagues she would rather not be paired with: her answer, so hers to see and to have erased.
+AMARA_AVOIDS = ("kwame.mensah-ostrowski@nhs.net", "ines.vasquez-holm@nhs.net")
 REASON = "Her manager said the timing clashes with her appraisal."
 DRAFT = "half-typed introduction about my sister's care"
-AMARA_NEEDLES = (AMARA.value, AMARA_NAME, AMARA_CHAT, REASON, DRAFT, *AMARA_ANSWERS.values())
+AMARA_NEEDLES = (AMARA.value, AMARA_NAME, AMARA_CHAT, REASON, DRAFT, *AMARA_ANSWERS.values(), *AMARA_AVOIDS)
+# What her pair with Ben holds, written by the matching, a coordinator and the two of them: it names her or her
+# workplace, so it goes with her although half of the pair stays (see PairsHolder and ContractsHolder).
+PAIR_REASONS = ("Both work at the Hartwell Wing, Leeds General Infirmary.", "Both free on Tuesday mornings.")
+OVERRIDE = "She asked for a mentor from outside pharmacy."
+GOALS = ("See how rota decisions decide who gets protected training time.",)
+HOW_WE_WORK = "Fortnightly on Teams; Amara would rather keep her camera off."
+PAIR_CHAT = "19:amara-and-ben-pair@thread.v2"
+ERASED_NEEDLES = (*AMARA_NEEDLES, *PAIR_REASONS, OVERRIDE, *GOALS, HOW_WE_WORK, PAIR_CHAT)
 # The one place a person's id may stay: entries they made as an actor (see AuditHolder).
 KEPT_FOR_ACCOUNTABILITY = {("audit_log", "actor_id")}
 
@@ -59,6 +74,7 @@ class World:
     cohort_id: int
     amara: Application
     ben: Application
+    pair_id: int
 
 
 def personal_chat(person: PersonId, name: str, conversation: str) -> TurnContext:
@@ -90,7 +106,9 @@ async def populate(database: Database, clock: FixedClock) -> World:
     cohort = await SqlCohortStore(database).add(plan(), COORDINATOR, NOW - timedelta(days=7))
     store = SqlApplicationStore(database)
     application = new_application(cohort.id, AMARA, Role.MENTEE, AMARA_NAME)
-    amara = await store.add(replace(application, profile=profile(Role.MENTEE, **AMARA_ANSWERS)), NOW)
+    amara = await store.add(
+        replace(application, profile=profile(Role.MENTEE, **AMARA_ANSWERS, avoid_emails=AMARA_AVOIDS)), NOW
+    )
     ben = await store.add(new_application(cohort.id, BEN, Role.MENTOR, "Ben"), NOW + timedelta(minutes=1))
     assert amara is not None
     assert ben is not None
@@ -122,7 +140,18 @@ async def populate(database: Database, clock: FixedClock) -> World:
         AuditEntry(NOW, AMARA, "cohort open", "refused: not a coordinator", f"cohort {cohort.id}"),
     ):
         await log.record(entry)
-    return World(cohort.id, amara, ben)
+    pairs = SqlPairStore(database)
+    pair = NewPair(cohort.id, ben.id, amara.id, BEN, AMARA, 8, PAIR_REASONS, by_hand=True, override=OVERRIDE)
+    await pairs.add(pair, NOW)
+    # A proposal of her with Ben that a coordinator took apart, before pairing them by hand after all.
+    await pairs.remember_unpaired(cohort.id, ben.id, amara.id)
+    (published,) = await pairs.publish(cohort.id, NOW + timedelta(days=1))
+    await pairs.set_chat(published.id, PAIR_CHAT)
+    contracts = SqlContractStore(database)
+    written = await contracts.write(published.id, Agreement(GOALS, HOW_WE_WORK), 0, NOW + timedelta(days=8))
+    assert written is not None
+    await contracts.confirm(published.id, False, written.version, NOW + timedelta(days=9))
+    return World(cohort.id, amara, ben, published.id)
 
 
 def _reason(decision: str, reason: str = REASON) -> dict[str, str | int | bool | None]:
@@ -171,6 +200,8 @@ async def test_export_gathers_every_section(database: Database, clock: FixedCloc
         "contact",
         "messages",
         "coordinator role",
+        "pairs",
+        "contracts",
     }
     json.dumps(report.as_json())  # everything is JSON-ready
     assert sections["coordinator role"] is None
@@ -189,11 +220,12 @@ async def test_export_of_applications(database: Database, clock: FixedClock) -> 
         "role": "mentee",
         "answers": {
             **AMARA_ANSWERS,
-            "band": "Band 5",
+            "band": "band-5",
             "site": "City Hospital",
             "topics": ["speaking-up", "belonging", "international-staff"],
             "availability": ["tue-am", "thu-pm"],
             "meeting_preference": "teams",
+            "avoid_emails": list(AMARA_AVOIDS),
         },
         "state": "submitted",
         "consent": {
@@ -287,6 +319,50 @@ async def test_export_of_a_coordinators_role(database: Database, clock: FixedClo
     }
 
 
+async def test_export_of_pairs_shows_each_from_the_persons_side_without_the_partners_answers(
+    database: Database, clock: FixedClock
+) -> None:
+    world = await populate(database, clock)
+    holders = sql_holders_by_section(database)
+
+    (amaras,) = await holders["pairs"].export(AMARA)
+    (bens,) = await holders["pairs"].export(BEN)
+
+    assert amaras == {
+        "id": world.pair_id,
+        "cohort": {"id": world.cohort_id, "name": plan().name},
+        "role": "mentee",
+        "partner": "Ben",
+        "state": "published",
+        "suggested_by": "a coordinator",
+        "reasons": list(PAIR_REASONS),
+        "coordinator_override": OVERRIDE,
+        "group_chat": PAIR_CHAT,
+        "created_at": NOW.isoformat(),
+        "published_at": (NOW + timedelta(days=1)).isoformat(),
+    }
+    assert bens == {**amaras, "role": "mentor", "partner": AMARA_NAME}
+
+
+async def test_export_of_contracts_is_the_pairs_shared_agreement(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+    holders = sql_holders_by_section(database)
+
+    exported = await holders["contracts"].export(AMARA)
+
+    assert exported == [
+        {
+            "pair": world.pair_id,
+            "agreement": {"goals": list(GOALS), "how_we_work": HOW_WE_WORK},
+            "mentor_confirmed_at": None,
+            "mentee_confirmed_at": (NOW + timedelta(days=9)).isoformat(),
+            "updated_at": (NOW + timedelta(days=8)).isoformat(),
+        }
+    ]
+    assert await holders["contracts"].export(BEN) == exported
+    assert await holders["contracts"].export(COORDINATOR) == []
+
+
 async def test_someone_unknown_has_nothing_to_export(database: Database, clock: FixedClock) -> None:
     report = await PersonalData(sql_holders(database), clock).export(AMARA)
 
@@ -298,7 +374,7 @@ async def test_someone_unknown_has_nothing_to_export(database: Database, clock: 
 
 async def test_erasure_leaves_nothing_personal_in_any_table(database: Database, clock: FixedClock) -> None:
     await populate(database, clock)
-    assert leaks(await everything_stored(database), AMARA_NEEDLES)  # the search does find them beforehand
+    assert leaks(await everything_stored(database), ERASED_NEEDLES)  # the search does find them beforehand
 
     changed = await PersonalData(sql_holders(database), clock).erase(AMARA)
 
@@ -310,8 +386,11 @@ async def test_erasure_leaves_nothing_personal_in_any_table(database: Database, 
         "contact": 1,
         "messages": 1,
         "coordinator role": 0,
+        # Their published pair, and the proposal of theirs that was taken apart.
+        "pairs": 2,
+        "contracts": 1,
     }
-    assert leaks(await everything_stored(database), AMARA_NEEDLES) == []
+    assert leaks(await everything_stored(database), ERASED_NEEDLES) == []
 
 
 async def test_erasure_keeps_anonymous_counts_and_what_coordinators_did(database: Database, clock: FixedClock) -> None:
@@ -346,12 +425,50 @@ async def test_erasure_leaves_everyone_else_untouched(database: Database, clock:
 
     await personal_data.erase(AMARA)
 
-    # The coordinator's audit entries about Amara changed, so compare everything else of theirs.
-    assert await personal_data.export(BEN) == before[BEN]
+    # The coordinator's audit entries about Amara changed, so compare everything else of theirs. Ben's pair with
+    # her, and their agreement, are checked in the test after this.
+    after_ben = await personal_data.export(BEN)
+    shared = {"pairs", "contracts"}
+    assert {k: v for k, v in after_ben.sections.items() if k not in shared} == {
+        k: v for k, v in before[BEN].sections.items() if k not in shared
+    }
     after = await personal_data.export(COORDINATOR)
     assert after.sections["coordinator role"] == before[COORDINATOR].sections["coordinator role"]
     assert len(after.sections["audit"]) == len(before[COORDINATOR].sections["audit"])
     assert leaks(await everything_stored(database), (BEN.value, BEN_CHAT, "Ben's draft"))
+
+
+async def test_erasure_leaves_the_partner_an_anonymous_pair_without_the_shared_agreement(
+    database: Database, clock: FixedClock
+) -> None:
+    world = await populate(database, clock)
+    holders = sql_holders_by_section(database)
+    (before,) = await holders["pairs"].export(BEN)
+
+    await PersonalData(sql_holders(database), clock).erase(AMARA)
+
+    (pair,) = await holders["pairs"].export(BEN)
+    assert pair == {
+        **before,
+        "partner": None,
+        "reasons": [],
+        "coordinator_override": ERASED,
+        "group_chat": None,
+    }
+    (contract,) = await holders["contracts"].export(BEN)
+    assert contract == {
+        "pair": world.pair_id,
+        "agreement": None,
+        "mentor_confirmed_at": None,
+        "mentee_confirmed_at": (NOW + timedelta(days=9)).isoformat(),
+        "updated_at": clock.now().isoformat(),
+    }
+    # The pair is out of the programme's way: nothing of it can be read or changed through the stores any more.
+    pairs = SqlPairStore(database)
+    assert await pairs.get(world.pair_id) is None
+    assert await pairs.for_person(BEN) == []
+    assert await pairs.unpaired(world.cohort_id) == frozenset()
+    assert await SqlContractStore(database).confirm(world.pair_id, True, 2, NOW) is None
 
 
 async def test_erasing_twice_changes_nothing_the_second_time(database: Database, clock: FixedClock) -> None:
@@ -385,7 +502,7 @@ def test_a_bare_contact_has_no_conversation_state() -> None:
 
 # Coverage ---------------------------------------------------------------------------------------------------------
 
-PERSON_COLUMNS = frozenset({"person_id", "recipient_id", "actor_id", "target", "created_by"})
+PERSON_COLUMNS = frozenset({"person_id", "recipient_id", "actor_id", "target", "created_by", "mentor_id", "mentee_id"})
 # Every table that can hold something about a person, and the holder that exports and erases it. A new table
 # with a person column fails the test below until it is added here, with a holder to go with it.
 HOLDER_OF_TABLE = {
@@ -397,6 +514,11 @@ HOLDER_OF_TABLE = {
     "coordinators": "coordinator role",
     "participants": "participation",
     "work_items": "messages",
+    "pairs": "pairs",
+    # No person column, but what they hold is about people found through other tables: the proposals someone's
+    # applications were in, and the agreement written by the people of a pair.
+    "pair_exclusions": "pairs",
+    "contracts": "contracts",
 }
 
 
@@ -422,7 +544,7 @@ async def _erase_and_search_the_files(database: Database, clock: FixedClock) -> 
     await populate(database, clock)
     path = Path(str(database.engine.url.database))
     # What people wrote, as SQLite stores it (UTF-8); their id stays on purpose where they acted (see above).
-    needles = [needle.encode() for needle in AMARA_NEEDLES if needle != AMARA.value]
+    needles = [needle.encode() for needle in ERASED_NEEDLES if needle != AMARA.value]
 
     def on_disk() -> bytes:
         return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))

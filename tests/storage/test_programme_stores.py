@@ -14,6 +14,7 @@ import pytest
 from programme.applications import Application, ApplicationState, ApplicationStore, Consent, NewApplication
 from programme.cohorts import Cadence, CohortPlan, CohortState, CohortStore
 from programme.identity import PersonId, TenantId
+from programme.match_weights import MatchWeights
 from programme.participants import ParticipantStore
 from programme.profiles import Profile, Role, Topic
 from programme.tracks import MenteeLevel, Track
@@ -78,6 +79,8 @@ def plan(name: str = "Board reverse mentoring, spring", **changes: Any) -> Cohor
         session_minutes=45,
         training_dates=(TODAY + timedelta(days=20), TODAY + timedelta(days=27)),
         mentor_capacity=2,
+        separate_directorates=False,
+        weights=MatchWeights(topics=5, availability=0, place=2),
     )
     return replace(base, **changes)
 
@@ -131,6 +134,15 @@ async def test_a_cohort_without_training_dates_round_trips(stores: Stores) -> No
 
     assert fetched is not None
     assert fetched.plan.training_dates == ()
+
+
+async def test_a_cohort_with_the_default_matching_settings_round_trips(stores: Stores) -> None:
+    cohort = await stores.cohorts.add(plan(separate_directorates=True, weights=MatchWeights()), COORDINATOR, NOW)
+
+    fetched = await stores.cohorts.get(cohort.id)
+
+    assert fetched is not None
+    assert (fetched.plan.separate_directorates, fetched.plan.weights) == (True, MatchWeights())
 
 
 async def test_an_unknown_cohort_is_not_found(stores: Stores) -> None:
