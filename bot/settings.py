@@ -77,6 +77,21 @@ class GraphIdentity:
 
 
 @dataclass(frozen=True)
+class BotGraphAccess:
+    """Microsoft Graph as the bot's own app registration (app-only): pair chats and line-manager look-ups.
+
+    The bot's registration, not a separate one, because installing the app in a chat uses
+    TeamsAppInstallation.ReadWriteSelfForChat.All, which lets an app install only itself. ``catalog_app_id`` is
+    the id the organisation's Teams app catalog gave the uploaded app, not the manifest id (MicrosoftAppId).
+    """
+
+    tenant_id: str
+    client_id: str
+    client_secret: Secret
+    catalog_app_id: str
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: Environment
     bot: BotIdentity
@@ -94,6 +109,8 @@ class Settings:
     organisation_name: str
     log_level: str
     delivery: DeliverySettings
+    # REMEDI_GRAPH_ENABLED: None when off (the default), which leaves everything as without Graph.
+    bot_graph: BotGraphAccess | None = None
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
@@ -122,6 +139,8 @@ class Settings:
             "REMEDI_COORDINATORS": ",".join(sorted(p.value for p in self.coordinators)) or "(none)",
             "REMEDI_BOT_OPENID_METADATA_URL": self.openid_metadata_url or "(Bot Framework default)",
             "REMEDI_BOT_TOKEN_ISSUER": self.token_issuer or "(Bot Framework default)",
+            "REMEDI_GRAPH_ENABLED": "true" if self.bot_graph else "false",
+            "REMEDI_TEAMS_CATALOG_APP_ID": self.bot_graph.catalog_app_id if self.bot_graph else "(not used: Graph off)",
             "REMEDI_GRAPH_BASE_URL": self.graph_base_url or "(Microsoft Graph)",
             "REMEDI_HOST": self.host,
             "PORT": str(self.port),
@@ -161,6 +180,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     environment = _enum(Environment, "REMEDI_ENV", get("REMEDI_ENV", Environment.PRODUCTION.value))
     bot = _bot_identity(get, environment)
     graph = _graph_identity(get)
+    bot_graph = _bot_graph(get, bot)
 
     database_url = get("REMEDI_DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
     try:
@@ -200,6 +220,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             ("DEBUG", "INFO", "WARNING", "ERROR"),
         ),
         delivery=_delivery(get),
+        bot_graph=bot_graph,
         secrets=tuple(
             s for s in (bot.password, graph.client_secret if graph else Secret(""), _url_password(database_url)) if s
         ),
@@ -311,6 +332,61 @@ def _bot_identity(get: _Getter, environment: Environment) -> BotIdentity:
     if app_type in (AppType.SINGLE_TENANT, AppType.USER_ASSIGNED_MSI) and not tenant_id:
         raise SettingsError("MicrosoftAppTenantId", f"is required when MicrosoftAppType is {app_type.value}")
     return BotIdentity(app_id=app_id, password=password, app_type=app_type, tenant_id=tenant_id)
+
+
+def _bot_graph(get: _Getter, bot: BotIdentity) -> BotGraphAccess | None:
+    enabled = _flag("REMEDI_GRAPH_ENABLED", get("REMEDI_GRAPH_ENABLED"))
+    catalog_app_id = get("REMEDI_TEAMS_CATALOG_APP_ID").strip("{}").lower()
+    if catalog_app_id and not is_guid(catalog_app_id):
+        raise SettingsError(
+            "REMEDI_TEAMS_CATALOG_APP_ID", "must be the app's id in your organisation's Teams app catalog (a GUID)"
+        )
+    if not enabled:
+        return None
+    because = "when REMEDI_GRAPH_ENABLED is true (Graph signs in as the bot's own app registration)"
+    if bot.app_type is AppType.USER_ASSIGNED_MSI:
+        raise SettingsError(
+            "REMEDI_GRAPH_ENABLED",
+            "needs MicrosoftAppType SingleTenant or MultiTenant with a client secret; "
+            "Graph access through a managed identity is not supported yet",
+        )
+    for variable, present in (
+        ("MicrosoftAppId", bool(bot.app_id)),
+        ("MicrosoftAppPassword", bool(bot.password)),
+        ("MicrosoftAppTenantId", bool(bot.tenant_id)),
+    ):
+        if not present:
+            raise SettingsError(variable, f"is required {because}")
+    if not catalog_app_id:
+        raise SettingsError(
+            "REMEDI_TEAMS_CATALOG_APP_ID",
+            f"is required {because}: the id your organisation's Teams app catalog gave ReMEDI bot on upload "
+            "(see .env.example for where to find it)",
+        )
+    if catalog_app_id == bot.app_id.lower():
+        raise SettingsError(
+            "REMEDI_TEAMS_CATALOG_APP_ID",
+            "is the manifest id (MicrosoftAppId); the catalog gives an uploaded app an id of its own, and that is "
+            "the one needed here",
+        )
+    return BotGraphAccess(
+        tenant_id=bot.tenant_id.lower(),
+        client_id=bot.app_id.lower(),
+        client_secret=bot.password,
+        catalog_app_id=catalog_app_id,
+    )
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0", ""})
+
+
+def _flag(variable: str, raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise SettingsError(variable, f"'{raw}' is not true or false")
 
 
 def _graph_identity(get: _Getter) -> GraphIdentity | None:
