@@ -17,6 +17,16 @@ Verbs, and what each carries in ``data``:
 * ``my-data``, ``delete-my-data``, ``delete-my-data.cancel``, ``withdraw.cancel``: nothing.
 * ``delete-my-data.confirm``, ``withdraw.confirm``: ``person``, the Entra object id the card was made for, so the
   handler can check that the person clicking is that person.
+* ``match``: ``cohort``, optional ``page``. ``match.adjust``, ``match.rerun``, ``match.publish``,
+  ``match.publish.confirm``: ``cohort``.
+* ``pair.lock``: ``pair``, ``locked`` (true or false), ``cohort``, ``page``. ``pair.unpair``: ``pair``, ``cohort``,
+  ``page``.
+* ``pair.swap``: ``cohort`` and the two pairs chosen on the card, ``swap_first`` and ``swap_second``.
+* ``pair.add``: ``cohort`` and the card's inputs ``mentor``, ``mentee``, ``override`` (a toggle) and
+  ``override_reason``.
+* ``agreement``: optional ``pair``. ``agreement.confirm``: ``pair``, ``version``. ``agreement.save``: ``pair``,
+  ``version`` and the form's inputs, kept raw for :func:`cards.agreements.parse_agreement_form`. A version may be
+  0: the agreement of a pair that has not written one yet.
 
 Ids arrive as JSON numbers or, from some hosts, as digit strings; anything else means the card was damaged or
 edited, and the person is pointed at the equivalent command rather than shown a technical error.
@@ -154,6 +164,97 @@ class CancelWithdraw:
     verb = "withdraw.cancel"
 
 
+@dataclass(frozen=True)
+class ShowMatch:
+    verb = "match"
+    cohort: int
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class AdjustMatch:
+    verb = "match.adjust"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class RerunMatch:
+    verb = "match.rerun"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class AskPublish:
+    verb = "match.publish"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class ConfirmPublish:
+    verb = "match.publish.confirm"
+    cohort: int
+
+
+@dataclass(frozen=True)
+class LockPair:
+    verb = "pair.lock"
+    pair: int
+    locked: bool
+    cohort: int
+    page: int
+
+
+@dataclass(frozen=True)
+class UnpairPair:
+    verb = "pair.unpair"
+    pair: int
+    cohort: int
+    page: int
+
+
+@dataclass(frozen=True)
+class SwapPairs:
+    verb = "pair.swap"
+    cohort: int
+    first: int
+    second: int
+
+
+@dataclass(frozen=True)
+class AddPair:
+    verb = "pair.add"
+    cohort: int
+    mentor: int
+    mentee: int
+    override: bool
+    override_reason: str
+
+
+@dataclass(frozen=True)
+class ShowAgreement:
+    """A person's first-meeting agreement; ``pair`` None means their current pair."""
+
+    verb = "agreement"
+    pair: int | None = None
+
+
+@dataclass(frozen=True)
+class SaveAgreement:
+    """The agreement form as submitted; :func:`cards.agreements.parse_agreement_form` reads ``data``."""
+
+    verb = "agreement.save"
+    pair: int
+    version: int
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class ConfirmAgreement:
+    verb = "agreement.confirm"
+    pair: int
+    version: int
+
+
 CardAction = (
     ShowHelp
     | ShowAbout
@@ -173,6 +274,18 @@ CardAction = (
     | CancelDeleteMyData
     | ConfirmWithdraw
     | CancelWithdraw
+    | ShowMatch
+    | AdjustMatch
+    | RerunMatch
+    | AskPublish
+    | ConfirmPublish
+    | LockPair
+    | UnpairPair
+    | SwapPairs
+    | AddPair
+    | ShowAgreement
+    | SaveAgreement
+    | ConfirmAgreement
 )
 
 _NO_ARGUMENT_ACTIONS: dict[str, CardAction] = {
@@ -218,8 +331,7 @@ def parse_action(verb: object, data: object) -> CardAction:
 
 
 def _create_cohort(data: Mapping[object, object]) -> CardAction:
-    # A copy, detached from the activity; JSON object keys are always text, so other keys were not sent by a card.
-    return CreateCohort({key: value for key, value in data.items() if isinstance(key, str)})
+    return CreateCohort(_form(data))
 
 
 def _open_cohort(data: Mapping[object, object]) -> CardAction:
@@ -258,6 +370,64 @@ def _confirm_withdraw(data: Mapping[object, object]) -> CardAction:
     return ConfirmWithdraw(_person(data))
 
 
+def _show_match(data: Mapping[object, object]) -> CardAction:
+    return ShowMatch(_id(data, "cohort"), _page(data))
+
+
+def _lock_pair(data: Mapping[object, object]) -> CardAction:
+    return LockPair(
+        pair=_id(data, "pair"),
+        locked=_flag(data.get("locked"), missing=None),
+        cohort=_id(data, "cohort"),
+        page=_page(data),
+    )
+
+
+def _unpair_pair(data: Mapping[object, object]) -> CardAction:
+    return UnpairPair(pair=_id(data, "pair"), cohort=_id(data, "cohort"), page=_page(data))
+
+
+def _swap_pairs(data: Mapping[object, object]) -> CardAction:
+    cohort = _id(data, "cohort")
+    if _unchosen(data, "swap_first") or _unchosen(data, "swap_second"):
+        raise InvalidInput("Please choose the two pairs whose mentees you'd like to swap.")
+    return SwapPairs(cohort=cohort, first=_id(data, "swap_first"), second=_id(data, "swap_second"))
+
+
+def _add_pair(data: Mapping[object, object]) -> CardAction:
+    cohort = _id(data, "cohort")
+    if _unchosen(data, "mentor") or _unchosen(data, "mentee"):
+        raise InvalidInput("Please choose a mentor and a mentee.")
+    return AddPair(
+        cohort=cohort,
+        mentor=_id(data, "mentor"),
+        mentee=_id(data, "mentee"),
+        # A toggle left alone is sent as its "off" value, or by some hosts not at all.
+        override=_flag(data.get("override"), missing=False),
+        override_reason=_reason(data.get("override_reason")),
+    )
+
+
+def _show_agreement(data: Mapping[object, object]) -> CardAction:
+    # "agreement" typed as a command, or a card from before pairs had ids on it: the person's current pair.
+    return ShowAgreement(None if data.get("pair") is None else _id(data, "pair"))
+
+
+def _save_agreement(data: Mapping[object, object]) -> CardAction:
+    return SaveAgreement(pair=_id(data, "pair"), version=_version(data), data=_form(data))
+
+
+def _confirm_agreement(data: Mapping[object, object]) -> CardAction:
+    return ConfirmAgreement(pair=_id(data, "pair"), version=_version(data))
+
+
+def _cohort_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
+    def parse(data: Mapping[object, object]) -> CardAction:
+        return kind(_id(data, "cohort"))
+
+    return parse
+
+
 _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     CreateCohort.verb: _create_cohort,
     OpenCohort.verb: _open_cohort,
@@ -266,12 +436,33 @@ _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     DecideApplication.verb: _decide_application,
     ConfirmDeleteMyData.verb: _confirm_delete,
     ConfirmWithdraw.verb: _confirm_withdraw,
+    ShowMatch.verb: _show_match,
+    AdjustMatch.verb: _cohort_action(AdjustMatch),
+    RerunMatch.verb: _cohort_action(RerunMatch),
+    AskPublish.verb: _cohort_action(AskPublish),
+    ConfirmPublish.verb: _cohort_action(ConfirmPublish),
+    LockPair.verb: _lock_pair,
+    UnpairPair.verb: _unpair_pair,
+    SwapPairs.verb: _swap_pairs,
+    AddPair.verb: _add_pair,
+    ShowAgreement.verb: _show_agreement,
+    SaveAgreement.verb: _save_agreement,
+    ConfirmAgreement.verb: _confirm_agreement,
 }
 
 
+def _form(data: Mapping[object, object]) -> dict[str, object]:
+    # A copy, detached from the activity; JSON object keys are always text, so other keys were not sent by a card.
+    return {key: value for key, value in data.items() if isinstance(key, str)}
+
+
 def _id(data: Mapping[object, object], key: str) -> int:
-    """A positive whole number the bot put on the card: a JSON number, or a digit string from hosts that send
-    every value as text. Booleans are ints to Python, and floats round, so both are refused."""
+    return _number(data, key, lowest=1)
+
+
+def _number(data: Mapping[object, object], key: str, *, lowest: int) -> int:
+    """A whole number the bot put on the card: a JSON number, or a digit string from hosts that send every value
+    as text. Booleans are ints to Python, and floats round, so both are refused."""
     raw = data.get(key)
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
@@ -279,9 +470,32 @@ def _id(data: Mapping[object, object], key: str) -> int:
         value = int(raw)
     else:
         raise InvalidInput(DAMAGED)
-    if not 1 <= value <= MAX_ID:
+    if not lowest <= value <= MAX_ID:
         raise InvalidInput(DAMAGED)
     return value
+
+
+def _version(data: Mapping[object, object]) -> int:
+    # 0 is a real version here: the agreement of a pair that has not written one yet.
+    return _number(data, "version", lowest=0)
+
+
+def _unchosen(data: Mapping[object, object], key: str) -> bool:
+    """A choice left empty: hosts send an empty string, or nothing at all."""
+    return data.get(key) in (None, "")
+
+
+def _flag(raw: object, *, missing: bool | None) -> bool:
+    """A true/false the bot put on the card, or a toggle's value: JSON booleans or their text."""
+    if raw is None and missing is not None:
+        return missing
+    if isinstance(raw, bool):
+        return raw
+    if raw == "true":
+        return True
+    if raw == "false":
+        return False
+    raise InvalidInput(DAMAGED)
 
 
 def _page(data: Mapping[object, object]) -> int:

@@ -12,26 +12,38 @@ from cards.actions import (
     DAMAGED,
     MAX_ID,
     MAX_REASON_LENGTH,
+    AddPair,
+    AdjustMatch,
     AskDeleteMyData,
+    AskPublish,
     CancelDeleteMyData,
     CancelWithdraw,
     CardAction,
     CloseSignups,
+    ConfirmAgreement,
     ConfirmDeleteMyData,
+    ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
     Join,
+    LockPair,
     NewCohortForm,
     OpenCohort,
+    RerunMatch,
     ReviewApplications,
+    SaveAgreement,
     ShowAbout,
+    ShowAgreement,
     ShowCohorts,
     ShowHelp,
+    ShowMatch,
     ShowMyData,
     ShowPrivacy,
+    SwapPairs,
     UnknownAction,
+    UnpairPair,
     parse_action,
 )
 from programme.applications import DECISIONS, ApplicationState
@@ -83,6 +95,30 @@ VALID: list[tuple[str, dict[str, Any], CardAction]] = [
     ("delete-my-data.cancel", {}, CancelDeleteMyData()),
     ("withdraw.confirm", {"person": GUID.upper()}, ConfirmWithdraw(PERSON)),
     ("withdraw.cancel", {}, CancelWithdraw()),
+    ("match", {"cohort": 7}, ShowMatch(7)),
+    ("match", {"cohort": "7", "page": 2}, ShowMatch(7, 2)),
+    ("match.adjust", {"cohort": 7}, AdjustMatch(7)),
+    ("match.rerun", {"cohort": 7}, RerunMatch(7)),
+    ("match.publish", {"cohort": 7}, AskPublish(7)),
+    ("match.publish.confirm", {"cohort": "7"}, ConfirmPublish(7)),
+    ("pair.lock", {"pair": 40, "locked": True, "cohort": 7, "page": 2}, LockPair(40, True, 7, 2)),
+    ("pair.lock", {"pair": "40", "locked": "false", "cohort": 7}, LockPair(40, False, 7, 1)),
+    ("pair.unpair", {"pair": 40, "cohort": 7, "page": 3}, UnpairPair(40, 7, 3)),
+    ("pair.swap", {"cohort": 7, "swap_first": "40", "swap_second": "41"}, SwapPairs(7, 40, 41)),
+    (
+        "pair.add",
+        {"cohort": 7, "mentor": "12", "mentee": "22", "override": "true", "override_reason": " They asked  to "},
+        AddPair(7, 12, 22, True, "They asked to"),
+    ),
+    ("pair.add", {"cohort": 7, "mentor": "12", "mentee": "22"}, AddPair(7, 12, 22, False, "")),
+    ("agreement", {}, ShowAgreement(None)),
+    ("agreement", {"pair": 40}, ShowAgreement(40)),
+    (
+        "agreement.save",
+        {"pair": 40, "version": 0},
+        SaveAgreement(40, 0, {"action": "agreement.save", "pair": 40, "version": 0}),
+    ),
+    ("agreement.confirm", {"pair": 40, "version": "3"}, ConfirmAgreement(40, 3)),
 ]
 
 
@@ -204,16 +240,50 @@ def _id_cases() -> list[Any]:
             ("application.decide", "version"),
             ("application.decide", "cohort"),
             ("application.decide", "page"),
+            *((verb, "cohort") for verb in MATCH_VERBS),
+            ("match", "page"),
+            ("pair.lock", "pair"),
+            ("pair.lock", "cohort"),
+            ("pair.lock", "page"),
+            ("pair.unpair", "pair"),
+            ("pair.unpair", "cohort"),
+            ("pair.unpair", "page"),
+            ("pair.swap", "cohort"),
+            ("pair.add", "cohort"),
+            ("agreement", "pair"),
+            ("agreement.save", "pair"),
+            ("agreement.confirm", "pair"),
         ):
-            if field == "page" and (bad is _ABSENT or bad is None):
-                continue  # a missing page is allowed: see above
+            if (field == "page" or (verb, field) == ("agreement", "pair")) and (bad is _ABSENT or bad is None):
+                continue  # a missing page is allowed (see above), and so is a missing pair (see below)
             cases.append(pytest.param(verb, field, bad, id=f"{verb}-{field}-{bad!r:.20}"))
     return cases
 
 
+MATCH_VERBS = ("match", "match.adjust", "match.rerun", "match.publish", "match.publish.confirm")
+
+
+def _whole(verb: str) -> dict[str, object]:
+    """A complete, valid submission of ``verb``, to damage one field of."""
+    if verb == "application.decide":
+        return decide()
+    return {
+        "action": verb,
+        "cohort": 7,
+        "page": 1,
+        "pair": 40,
+        "locked": True,
+        "version": 2,
+        "swap_first": "40",
+        "swap_second": "41",
+        "mentor": "12",
+        "mentee": "22",
+    }
+
+
 @pytest.mark.parametrize(("verb", "field", "bad"), _id_cases())
 def test_damaged_ids_are_refused_kindly(verb: str, field: str, bad: object) -> None:
-    data: dict[str, object] = decide() if verb == "application.decide" else {"action": verb, "cohort": 7, "page": 1}
+    data = _whole(verb)
     if bad is _ABSENT:
         data.pop(field, None)
     else:
@@ -299,3 +369,135 @@ def test_arguments_that_are_not_an_object_are_refused(data: object) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_action("cohort.open", data)
     assert caught.value.user_message == "That button sent something I could not read."
+
+
+# Matching and agreements ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", ["agreement.save", "agreement.confirm"])
+@pytest.mark.parametrize("bad", [b for b in BAD_IDS if b not in (0, "0")])
+def test_damaged_versions_are_refused_kindly(verb: str, bad: object) -> None:
+    data = _whole(verb)
+    if bad is _ABSENT:
+        data.pop("version")
+    else:
+        data["version"] = bad
+    with pytest.raises(InvalidInput) as caught:
+        parse_action(verb, data)
+    assert caught.value.user_message == DAMAGED
+
+
+@pytest.mark.parametrize("verb", ["agreement.save", "agreement.confirm"])
+def test_version_zero_is_an_agreement_not_yet_written_but_pair_zero_is_damage(verb: str) -> None:
+    for zero in (0, "0"):
+        action = parse_action(verb, {**_whole(verb), "version": zero})
+        assert isinstance(action, SaveAgreement | ConfirmAgreement)
+        assert action.version == 0
+    with pytest.raises(InvalidInput) as caught:
+        parse_action(verb, {**_whole(verb), "pair": 0})
+    assert caught.value.user_message == DAMAGED
+
+
+def test_the_agreement_of_the_current_pair_needs_no_pair() -> None:
+    assert parse_action("agreement", None) == ShowAgreement(None)
+    assert parse_action("agreement", {"pair": None}) == ShowAgreement(None)
+
+
+def test_saving_an_agreement_keeps_a_detached_copy_of_the_form() -> None:
+    data: dict[object, object] = {"action": "agreement.save", "pair": 4, "version": 1, "goal_1": "Listen", 9: "x"}
+    action = parse_action("agreement.save", data)
+    data["goal_1"] = "changed later"
+    assert isinstance(action, SaveAgreement)
+    assert action.data == {"action": "agreement.save", "pair": 4, "version": 1, "goal_1": "Listen"}
+
+
+@pytest.mark.parametrize("locked", [_ABSENT, None, "yes", "True", "TRUE", "1", 1, 0, "", ["true"], {"v": True}])
+def test_a_lock_that_is_not_true_or_false_is_refused(locked: object) -> None:
+    data = _whole("pair.lock")
+    if locked is _ABSENT:
+        data.pop("locked")
+    else:
+        data["locked"] = locked
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("pair.lock", data)
+    assert caught.value.user_message == DAMAGED
+
+
+@pytest.mark.parametrize(("sent", "locked"), [(True, True), (False, False), ("true", True), ("false", False)])
+def test_a_lock_may_arrive_as_a_boolean_or_its_text(sent: object, locked: bool) -> None:
+    action = parse_action("pair.lock", {**_whole("pair.lock"), "locked": sent})
+    assert isinstance(action, LockPair)
+    assert action.locked is locked
+
+
+@pytest.mark.parametrize(
+    ("verb", "fields", "message"),
+    [
+        ("pair.swap", ("swap_first", "swap_second"), "Please choose the two pairs whose mentees you'd like to swap."),
+        ("pair.add", ("mentor", "mentee"), "Please choose a mentor and a mentee."),
+    ],
+)
+@pytest.mark.parametrize("unchosen", [_ABSENT, None, ""])
+def test_a_choice_left_empty_is_asked_for_not_called_damage(
+    verb: str, fields: tuple[str, str], message: str, unchosen: object
+) -> None:
+    for field in fields:
+        data = _whole(verb)
+        if unchosen is _ABSENT:
+            data.pop(field)
+        else:
+            data[field] = unchosen
+        with pytest.raises(InvalidInput) as caught:
+            parse_action(verb, data)
+        assert caught.value.user_message == message
+        assert not isinstance(caught.value, UnknownAction)
+
+
+@pytest.mark.parametrize("field", ["swap_first", "swap_second", "mentor", "mentee"])
+@pytest.mark.parametrize("bad", [b for b in BAD_IDS if b not in (_ABSENT, None, "")])
+def test_a_tampered_choice_is_damage(field: str, bad: object) -> None:
+    verb = "pair.swap" if field.startswith("swap") else "pair.add"
+    with pytest.raises(InvalidInput) as caught:
+        parse_action(verb, {**_whole(verb), field: bad})
+    assert caught.value.user_message == DAMAGED
+
+
+def test_a_choice_from_the_card_is_read_from_its_digit_string() -> None:
+    assert parse_action("pair.swap", {**_whole("pair.swap"), "swap_first": 40, "swap_second": "041"}) == SwapPairs(
+        7, 40, 41
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "override"), [(_ABSENT, False), (None, False), ("false", False), ("true", True), (True, True)]
+)
+def test_the_override_toggle(sent: object, override: bool) -> None:
+    data = _whole("pair.add")
+    if sent is not _ABSENT:
+        data["override"] = sent
+    action = parse_action("pair.add", data)
+    assert isinstance(action, AddPair)
+    assert action.override is override
+
+
+@pytest.mark.parametrize("sent", ["yes", "on", "1", 1, "", ["true"]])
+def test_a_tampered_override_is_refused(sent: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("pair.add", {**_whole("pair.add"), "override": sent})
+    assert caught.value.user_message == DAMAGED
+
+
+def test_the_override_reason_is_tidied_and_kept_to_its_limit() -> None:
+    tidy = parse_action("pair.add", {**_whole("pair.add"), "override_reason": "  they\n asked\u0000 to "})
+    assert isinstance(tidy, AddPair)
+    assert tidy.override_reason == "they asked to"
+    at_limit = parse_action("pair.add", {**_whole("pair.add"), "override_reason": "r" * MAX_REASON_LENGTH})
+    assert isinstance(at_limit, AddPair)
+    assert len(at_limit.override_reason) == MAX_REASON_LENGTH
+    for too_long in ("r" * (MAX_REASON_LENGTH + 1), "r" * 100_000):
+        with pytest.raises(InvalidInput) as caught:
+            parse_action("pair.add", {**_whole("pair.add"), "override_reason": too_long})
+        assert f"{MAX_REASON_LENGTH} characters" in caught.value.user_message
+    with pytest.raises(InvalidInput) as damaged:
+        parse_action("pair.add", {**_whole("pair.add"), "override_reason": ["why"]})
+    assert damaged.value.user_message == DAMAGED

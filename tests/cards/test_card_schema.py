@@ -41,9 +41,11 @@ from programme.cohorts import MAX_NAME_LENGTH, Cohort, CohortPlan, CohortState
 from programme.contacts import Unreachable
 from programme.delivery_status import DeliveryStatus
 from programme.errors import InvalidInput
+from programme.grades import Grade
 from programme.identity import PersonId, TenantId
 from programme.personal_data import SubjectAccessReport
 from programme.profiles import (
+    MAX_AVOIDED,
     MAX_BIO,
     MAX_LINE,
     MAX_NOTE,
@@ -53,6 +55,7 @@ from programme.profiles import (
     Role,
 )
 from programme.work import WorkItem, WorkState
+from tests.cards.match_samples import SAMPLES as MATCH_SAMPLES
 from tests.dialogs.signup_samples import SAMPLES as SIGNUP_SAMPLES
 from tests.programme.builders import cohort_plan, mentor_profile, profile_at_limits
 from tests.support.card_reading import card_actions, elements, of_kind
@@ -330,6 +333,7 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
         ("many markdown titles", withdraw_confirmation_card(PERSON, [MARKDOWN_LADEN[:90]] * 50)),
     ],
     **{f"cards.signup.{name}": builds for name, builds in SIGNUP_SAMPLES.items()},
+    **MATCH_SAMPLES,
 }
 ALL_CARDS = [
     pytest.param(built, id=f"{name.rsplit('.', 1)[1]}-{label}")
@@ -385,13 +389,32 @@ def test_every_button_round_trips_through_the_parser(card: Card) -> None:
         assert action["type"] in ("Action.Execute", "Action.Submit", "Action.OpenUrl", "Action.ShowCard")
         if action["type"] == "Action.Execute":
             assert action["verb"] == action["data"]["action"]
-            assert parse_action(action["verb"], action["data"]).verb == action["verb"]
+            assert parse_action(action["verb"], _sent(card, action)).verb == action["verb"]
         if action["type"] == "Action.Submit" and is_signup_submission(action["data"]):
             # Sign-up steps are read by the sign-up dialog, never by the general parser.
             continue
         if action["type"] in ("Action.Execute", "Action.Submit"):
             # Action.Submit carries its verb only in the data, and hosts that fall back to it send only the data.
-            assert parse_action(None, action["data"]).verb == action["data"]["action"]
+            assert parse_action(None, _sent(card, action)).verb == action["data"]["action"]
+
+
+def _sent(card: Card, action: Mapping[str, Any]) -> dict[str, Any]:
+    """What a host sends for this button once the person has filled in the card: the button's data, with every
+    input's answer unless the button sends none. An input without a value gets a plausible answer, as a choice
+    someone had to make (a mentor to pair by hand, say) would have one."""
+    if action.get("associatedInputs") == "none":
+        return dict(action["data"])
+    answers: dict[str, Any] = {}
+    for element in of_kind(card, "Input."):
+        if "value" in element:
+            answers[element["id"]] = element["value"]
+        elif element["type"] == "Input.ChoiceSet" and element["choices"]:
+            answers[element["id"]] = element["choices"][0]["value"]
+        elif element["type"] == "Input.Toggle":
+            answers[element["id"]] = element.get("valueOff", "false")
+        elif element["type"] == "Input.Text":
+            answers[element["id"]] = "typed"
+    return {**answers, **action["data"]}
 
 
 def test_the_help_card_lists_coordinator_commands_only_when_given() -> None:
@@ -531,6 +554,7 @@ def test_the_review_card_shows_the_answers_but_not_the_line_manager() -> None:
         "Band 5",
         "Medicine",
         "City Hospital",
+        "staff.nurse@nhs.net",
         "Belonging and being heard, Career progression and development",
         "Tuesday morning, Thursday afternoon",
         "On Teams",
@@ -540,13 +564,44 @@ def test_the_review_card_shows_the_answers_but_not_the_line_manager() -> None:
         assert expected in texts
     assert "Mentor · applied 12 Jan 2026 · Waiting for a decision" in texts
     assert "ward.manager@nhs.net" not in json.dumps(built)
+    # Nobody was named, so nothing is said about it.
+    assert not any("paired with" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("avoided", "said"),
+    [
+        (("gossip@nhs.net",), "Asked not to be paired with 1 colleague."),
+        (
+            ("gossip@nhs.net", "rival_one@nhs.net", "ex.partner@trust.nhs.uk"),
+            "Asked not to be paired with 3 colleagues.",
+        ),
+    ],
+)
+def test_the_review_card_counts_the_colleagues_to_avoid_and_never_names_them(
+    avoided: tuple[str, ...], said: str
+) -> None:
+    profile = mentor_profile(avoid_emails=avoided).checked()
+    built = application_review_card(_cohort(), [_application(profile=profile)], 1, 1)
+
+    assert any(text.startswith(said) for text in _texts(built))
+    # Every string on the card, as built (not JSON-encoded, where escaping would hide an escaped name).
+    everything = " ".join(value for node in elements(built) for value in node.values() if isinstance(value, str))
+    for email in avoided:
+        # Nor any part that would give them away: the name before the @, escaped or not.
+        local = email.split("@")[0]
+        assert local not in everything
+        assert local.replace("_", "\\_") not in everything
 
 
 def test_the_worst_case_sample_really_is_at_every_limit() -> None:
     (worst,) = _worst_case_applications(COSTLIEST)[:1]
     profile = worst.profile
     assert len(worst.display_name) == 100
-    assert {len(profile.job_title), len(profile.band), len(profile.directorate), len(profile.site)} == {MAX_LINE}
+    assert {len(profile.job_title), len(profile.directorate), len(profile.site)} == {MAX_LINE}
+    assert len(profile.band.label) == max(len(grade.label) for grade in Grade)
+    assert min(len(profile.work_email), len(profile.line_manager_email)) > 250
+    assert len(profile.avoid_emails) == MAX_AVOIDED
     assert (len(profile.experience_note), len(profile.bio)) == (MAX_NOTE, MAX_BIO)
     assert (len(profile.topics), len(profile.availability)) == (MAX_TOPICS, len(Availability))
     assert len(_worst_case_applications(COSTLIEST)) == APPLICATIONS_PER_PAGE
