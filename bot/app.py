@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,7 +26,9 @@ from bot.adapter import HardenedCloudAdapter
 from bot.command_set import build_command_table
 from bot.credentials import CachingCredentialFactory
 from bot.dispatcher import CommandDispatcher
+from bot.group_chats import group_chat_address
 from bot.health import health_endpoint
+from bot.match_messages import CardMatchMessages
 from bot.notifier import TeamsNotifier
 from bot.openid_keys import keep_keys_fresh
 from bot.pacing import Pacer
@@ -35,18 +37,25 @@ from bot.settings import Settings
 from bot.teams_bot import RemediBot
 from dialogs.host import DialogHost
 from dialogs.signup import SignUpDialog
+from graph.client import TokenTransport
+from graph.wiring import GraphServices, graph_services
 from programme.clock import Clock, SystemClock
 from programme.cohort_admin import CohortAdmin
 from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.deliveries import MESSAGE, message_handler
-from programme.directory import NoDirectory
+from programme.directory import Directory, ForgivingDirectory, NoDirectory
+from programme.first_meeting import FirstMeeting
+from programme.matching import PAIR_CHAT, Matching
+from programme.notifier import Notifier
 from programme.nudge_policy import NudgePolicy
+from programme.pair_chat_introductions import pair_chat_handler
 from programme.participation import Participation
+from programme.partner_notices import tell_partners
 from programme.personal_data import PersonalData
 from programme.retention import redact_delivered_messages
 from programme.signup import SignUp
-from programme.sweeper import Sweeper, SweepPolicy
+from programme.sweeper import Sweeper, SweepPolicy, WorkHandler
 from programme.working_hours import WorkingHours
 from scheduler.runner import CONVERSATION_STATE_JOB_ID, RETENTION_JOB_ID, ProgrammeScheduler
 from storage.application_store import SqlApplicationStore
@@ -54,9 +63,11 @@ from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
 from storage.cohort_store import SqlCohortStore
 from storage.contact_book import SqlContactBook
+from storage.contract_store import SqlContractStore
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database, open_database
 from storage.migrate import upgrade
+from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import sql_holders
 from storage.work_queue import SqlWorkQueue
@@ -78,6 +89,8 @@ class Runtime:
     bot: RemediBot
     services: Services
     auth_config: BotFrameworkConfig
+    # Closes outside connections the programme opened (Microsoft Graph), after the sweeper has stopped using them.
+    close_programme: Callable[[], Awaitable[None]]
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -121,12 +134,15 @@ def create_app(
     *,
     clock: Clock | None = None,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    graph_token_transport: TokenTransport | None = None,
 ) -> web.Application:
+    """``credentials_factory`` and ``graph_token_transport`` replace the Bot Framework and Entra token services in
+    tests; production leaves them unset."""
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     the_clock = clock or SystemClock()
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        runtime = await _start(settings, the_clock, credentials_factory)
+        runtime = await _start(settings, the_clock, credentials_factory, graph_token_transport)
         app[RUNTIME] = runtime
         key_refresher = (
             asyncio.create_task(keep_keys_fresh(runtime.auth_config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL))
@@ -146,6 +162,7 @@ def create_app(
             # finish its database work, and last the database.
             await runtime.sweeper.stop()
             await runtime.scheduler.stop()
+            await runtime.close_programme()
             await runtime.database.close()
             log.info("ReMEDI bot stopped")
 
@@ -167,12 +184,16 @@ def create_app(
 
 
 async def _start(
-    settings: Settings, clock: Clock, credentials_factory: ServiceClientCredentialsFactory | None
+    settings: Settings,
+    clock: Clock,
+    credentials_factory: ServiceClientCredentialsFactory | None,
+    graph_token_transport: TokenTransport | None,
 ) -> Runtime:
     database = open_database(settings.database_url)
     try:
         await upgrade(database)
-        services = _services(settings, clock, database)
+        built = _services(settings, clock, database, graph_token_transport)
+        services = built.services
         dispatcher = CommandDispatcher(build_command_table(services), services.gate)
         bot_state = SqlBotStateStorage(database, clock)
         conversation_state = ConversationState(bot_state)
@@ -183,7 +204,7 @@ async def _start(
             config, credentials_factory=credentials_factory or CachingCredentialFactory.from_configuration(config)
         )
         adapter = HardenedCloudAdapter(authentication, settings)
-        sweeper = _sweeper(settings, clock, services, adapter)
+        sweeper = _sweeper(settings, clock, built, adapter)
         scheduler = ProgrammeScheduler(clock)
         scheduler.start()
         scheduler.sweep_every(timedelta(seconds=settings.delivery.sweep_seconds), sweeper.sweep_until_idle)
@@ -211,10 +232,25 @@ async def _start(
         bot=bot,
         services=services,
         auth_config=config,
+        close_programme=built.close,
     )
 
 
-def _services(settings: Settings, clock: Clock, database: Database) -> Services:
+@dataclass(frozen=True)
+class _Programme:
+    services: Services
+    # Work kinds beyond plain messages, built once the notifier exists.
+    handlers: Callable[[Notifier], dict[str, WorkHandler]]
+    close: Callable[[], Awaitable[None]]
+
+
+async def _nothing_to_close() -> None:
+    return None
+
+
+def _services(
+    settings: Settings, clock: Clock, database: Database, graph_token_transport: TokenTransport | None
+) -> _Programme:
     audit = SqlAuditLog(database)
     coordinators = Coordinators(SqlCoordinatorRoster(database), settings.coordinators, clock)
     work = SqlWorkQueue(database)
@@ -222,11 +258,18 @@ def _services(settings: Settings, clock: Clock, database: Database) -> Services:
     cohort_store = SqlCohortStore(database)
     applications = SqlApplicationStore(database)
     participants = SqlParticipantStore(database)
+    pairs = SqlPairStore(database)
+    messages = CardMatchMessages()
+    graph = _graph(settings, graph_token_transport)
+    directory: Directory = ForgivingDirectory(graph.directory) if graph else NoDirectory()
     personal_data = PersonalData(
         sql_holders(database), clock, after_erase=[contacts.forget], flush=database.flush_erased
     )
     zone = settings.timezone
-    return Services(
+    partners = tell_partners(
+        pairs=pairs, applications=applications, cohorts=cohort_store, work=work, messages=messages, clock=clock
+    )
+    services = Services(
         clock=clock,
         contacts=contacts,
         coordinators=coordinators,
@@ -235,7 +278,7 @@ def _services(settings: Settings, clock: Clock, database: Database) -> Services:
         work=work,
         organisation_name=settings.organisation_name,
         zone=zone,
-        signup=SignUp(cohort_store, applications, participants, NoDirectory(), clock, zone),
+        signup=SignUp(cohort_store, applications, participants, directory, clock, zone),
         cohorts=CohortAdmin(cohort_store, applications, work, clock, zone),
         participation=Participation(
             cohorts=cohort_store,
@@ -246,13 +289,67 @@ def _services(settings: Settings, clock: Clock, database: Database) -> Services:
             work=work,
             clock=clock,
             zone=zone,
+            withdrawal_listeners=[partners],
         ),
         personal_data=personal_data,
         nudges=NudgePolicy(participants, applications, zone),
+        matching=Matching(
+            cohorts=cohort_store,
+            applications=applications,
+            pairs=pairs,
+            directory=directory,
+            work=work,
+            messages=messages,
+            clock=clock,
+            zone=zone,
+            pair_chats=graph is not None,
+        ),
+        first_meeting=FirstMeeting(
+            pairs=pairs,
+            contracts=SqlContractStore(database),
+            applications=applications,
+            work=work,
+            messages=messages,
+            clock=clock,
+        ),
+    )
+
+    def handlers(notifier: Notifier) -> dict[str, WorkHandler]:
+        if graph is None:
+            return {}
+        return {
+            PAIR_CHAT: pair_chat_handler(
+                pairs=pairs,
+                applications=applications,
+                cohorts=cohort_store,
+                chats=graph.pair_chats,
+                notifier=notifier,
+                messages=messages,
+                address_for=lambda tenant, chat: group_chat_address(
+                    tenant, chat, app_id=settings.bot.app_id, service_url=settings.delivery.service_url
+                ),
+            )
+        }
+
+    return _Programme(services=services, handlers=handlers, close=graph.aclose if graph else _nothing_to_close)
+
+
+def _graph(settings: Settings, token_transport: TokenTransport | None) -> GraphServices | None:
+    access = settings.bot_graph
+    if access is None:
+        return None
+    return graph_services(
+        tenant_id=access.tenant_id,
+        client_id=access.client_id,
+        client_secret=access.client_secret.reveal(),
+        catalog_app_id=access.catalog_app_id,
+        base_url=settings.graph_base_url,
+        token_transport=token_transport,
     )
 
 
-def _sweeper(settings: Settings, clock: Clock, services: Services, adapter: HardenedCloudAdapter) -> Sweeper:
+def _sweeper(settings: Settings, clock: Clock, built: _Programme, adapter: HardenedCloudAdapter) -> Sweeper:
+    services = built.services
     delivery = settings.delivery
     notifier = TeamsNotifier(
         adapter,
@@ -264,7 +361,7 @@ def _sweeper(settings: Settings, clock: Clock, services: Services, adapter: Hard
     )
     return Sweeper(
         queue=services.work,
-        handlers={MESSAGE: message_handler(notifier)},
+        handlers={MESSAGE: message_handler(notifier), **built.handlers(notifier)},
         contacts=services.contacts,
         clock=clock,
         working_hours=WorkingHours(

@@ -11,27 +11,40 @@ from collections.abc import Mapping
 from bot.cohort_commands import closed_message, opened_message
 from bot.commands import CommandRequest, Reply
 from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
+from bot.matching_actions import MATCHING_ACTIONS, MatchingActions
 from bot.services import Services
 from cards.actions import (
+    AddPair,
+    AdjustMatch,
     AskDeleteMyData,
+    AskPublish,
     CancelDeleteMyData,
     CancelWithdraw,
     CardAction,
     CloseSignups,
+    ConfirmAgreement,
     ConfirmDeleteMyData,
+    ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
     Join,
+    LockPair,
     NewCohortForm,
     OpenCohort,
+    RerunMatch,
     ReviewApplications,
+    SaveAgreement,
     ShowAbout,
+    ShowAgreement,
     ShowCohorts,
     ShowHelp,
+    ShowMatch,
     ShowMyData,
     ShowPrivacy,
+    SwapPairs,
+    UnpairPair,
 )
 from cards.applications import APPLICATIONS_PER_PAGE, application_review_card
 from cards.cohorts import (
@@ -58,6 +71,7 @@ class CardActions:
     def __init__(self, services: Services, dispatcher: CommandDispatcher) -> None:
         self._services = services
         self._dispatcher = dispatcher
+        self._matching = MatchingActions(services, dispatcher)
 
     async def run(self, request: CommandRequest, action: CardAction, reference: str) -> Reply:
         d = self._dispatcher
@@ -65,6 +79,21 @@ class CardActions:
         if isinstance(action, _PRIVATE) and not request.in_personal_chat:
             return Reply(text=PERSONAL_ONLY)
         match action:
+            case (
+                ShowMatch()
+                | AdjustMatch()
+                | RerunMatch()
+                | AskPublish()
+                | ConfirmPublish()
+                | LockPair()
+                | UnpairPair()
+                | SwapPairs()
+                | AddPair()
+                | ShowAgreement()
+                | SaveAgreement()
+                | ConfirmAgreement()
+            ):
+                return await self._matching.run(request, action, reference)
             case ShowHelp() | ShowAbout() | ShowPrivacy() | Join() | EditProfile() | ShowMyData():
                 return await d.run(d.named(_COMMAND_FOR[type(action)]), request, reference=reference)
             case AskDeleteMyData():
@@ -190,6 +219,7 @@ class CardActions:
 
 # Buttons that show or change someone's personal data: never acted on from a group chat.
 _PRIVATE = (
+    *MATCHING_ACTIONS,
     AskDeleteMyData,
     ConfirmDeleteMyData,
     ConfirmWithdraw,

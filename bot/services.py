@@ -10,6 +10,8 @@ from programme.clock import Clock
 from programme.cohort_admin import CohortAdmin
 from programme.contacts import ContactBook
 from programme.coordinators import CoordinatorGate, Coordinators
+from programme.first_meeting import FirstMeeting
+from programme.matching import Matching
 from programme.nudge_policy import NudgePolicy
 from programme.participation import Participation
 from programme.personal_data import PersonalData
@@ -32,3 +34,5 @@ class Services:
     participation: Participation
     personal_data: PersonalData
     nudges: NudgePolicy
+    matching: Matching
+    first_meeting: FirstMeeting

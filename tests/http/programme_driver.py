@@ -30,8 +30,8 @@ from storage.cohort_store import SqlCohortStore
 from storage.tables import audit_log, bot_state
 from tests.http.conftest import COORDINATOR, MENTEE, MENTOR, BotUnderTest
 from tests.support import activities, cohort_form
-from tests.support.card_reading import button, card_actions, card_text
-from tests.support.fake_connector import SentActivity
+from tests.support.card_reading import button, card_actions, card_text, inputs
+from tests.support.fake_connector import SentActivity, teams_member
 from tests.support.fakes import FakeClock
 from tests.support.sign_up_answers import Answers
 
@@ -47,17 +47,26 @@ ERROR_REPLY = "application/vnd.microsoft.error"
 class Person:
     id: str
     name: str
+    # The address Teams holds for them, which sign-up offers as their work email.
+    email: str
 
     @property
     def chat(self) -> str:
         """Their 1:1 chat with the bot, as the test activities and the fake connector name it."""
         return f"a:personal-{self.id}"
 
+    @property
+    def member_id(self) -> str:
+        """Their id in the chat, as the test activities send it in ``from``."""
+        return f"29:{self.id}"
 
-COORDINATOR_CARYS = Person(COORDINATOR, "Carys Okonkwo-Lindqvist")
-MENTOR_ZADIE = Person(MENTOR, "Zadie Quillfeather")
-MENTEE_BRAM = Person(MENTEE, "Bram Tollemarsh")
-OUTSIDER = Person("d0000000-0000-4000-8000-000000000004", "Odile Varnsworth")
+
+COORDINATOR_CARYS = Person(COORDINATOR, "Carys Okonkwo-Lindqvist", "carys.okonkwo-lindqvist@nhs.net")
+MENTOR_ZADIE = Person(MENTOR, "Zadie Quillfeather", "zadie.quillfeather@nhs.net")
+MENTEE_BRAM = Person(MENTEE, "Bram Tollemarsh", "bram.tollemarsh@nhs.net")
+# Not in the fake connector's member list: looking them up in Teams finds nothing.
+OUTSIDER = Person("d0000000-0000-4000-8000-000000000004", "Odile Varnsworth", "odile.varnsworth@nhs.net")
+KNOWN_TO_TEAMS = (COORDINATOR_CARYS, MENTOR_ZADIE, MENTEE_BRAM)
 
 # A valid new-cohort form as Teams sends it, with dates that suit NOW: sign-ups close at the end of the month.
 COHORT_FORM: dict[str, str] = {
@@ -74,22 +83,25 @@ COHORT_FORM: dict[str, str] = {
 ZADIE_ANSWERS = Answers(
     role="mentor",
     job_title="Quillwright Staff Nurse",
-    band="Band Quillseven",
+    band="band-5",
     directorate="Quillmere Mental Health",
     site="Quillford General",
+    work_email=MENTOR_ZADIE.email,
     line_manager_email="quill.manager@nhs.net",
     topics="career-progression,microaggressions",
     availability="mon-am,thu-pm",
     meeting_preference="teams",
     experience_note="Twelve years on Quillward, happy to talk about progression",
     bio="Night-shift veteran who loves Quillbakes",
+    avoid_emails="quill.rival@nhs.net\nquill.cousin@nhs.net",
 )
 BRAM_ANSWERS = Answers(
     role="mentee",
     job_title="Tollemarsh Director of Estates",
-    band="Board Tollelevel",
+    band="board",
     directorate="Tollemarsh Estates",
     site="Tollebridge House",
+    work_email=MENTEE_BRAM.email,
     line_manager_email="tolle.chief@nhs.net",
     topics="belonging,allyship",
     availability="tue-am,fri-pm",
@@ -129,6 +141,14 @@ def only_text(sent: list[SentActivity]) -> str:
 class Programme:
     bot: BotUnderTest
     clock: FakeClock
+
+    def __post_init__(self) -> None:
+        # Teams knows everyone in their own 1:1 chat with the bot, so it can be asked for their email.
+        for person in KNOWN_TO_TEAMS:
+            self.bot.connector.add_member(
+                person.chat,
+                teams_member(person.member_id, person.name, person.id, person.email, activities.TENANT),
+            )
 
     @property
     def runtime(self) -> Runtime:
@@ -228,6 +248,9 @@ class Programme:
             )
         )
         assert "About you" in card_text(about)
+        # Their email as Teams knows it is already filled in; what they send is what they chose to keep or type.
+        prefilled = inputs(about)["work_email"].get("value")
+        assert prefilled == (person.email if person in KNOWN_TO_TEAMS else None)
         interests = only_card(await self.submit(person, {"action": "signup.about", "form": form, **answers.about()}))
         assert "What you'd like to talk about" in card_text(interests)
         review = only_card(

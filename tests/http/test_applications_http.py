@@ -38,6 +38,12 @@ async def test_a_coordinator_approves_and_waitlists_and_applicants_are_told(prog
     assert MENTOR_ZADIE.name in shown
     assert ZADIE_ANSWERS.bio in shown
     assert ZADIE_ANSWERS.line_manager_email not in shown  # not needed for the decision
+    assert "Band or grade\nBand 5" in shown
+    assert f"Work email\n{MENTOR_ZADIE.email}" in shown
+    # Who she would rather not be paired with is hers and matching's alone: the coordinator sees how many.
+    assert "Asked not to be paired with 2 colleagues." in shown
+    for avoided in ZADIE_ANSWERS.avoided():
+        assert avoided.split("@")[0] not in shown
     assert MENTEE_BRAM.name not in shown
     approve = button(review, "Approve")
     assert (approve["data"]["application"], approve["data"]["cohort"]) == (zadie.id, cohort_id)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.match_messages import CardMatchMessages
 from bot.services import Services
 from programme.cohort_admin import CohortAdmin
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.directory import NoDirectory
+from programme.first_meeting import FirstMeeting
 from programme.identity import PersonId
+from programme.matching import Matching
 from programme.nudge_policy import NudgePolicy
 from programme.participation import Participation
 from programme.personal_data import PersonalData
@@ -21,7 +24,13 @@ from tests.support.fakes import (
     InMemoryCoordinatorRoster,
     InMemoryWorkQueue,
 )
-from tests.support.programme_fakes import InMemoryApplicationStore, InMemoryCohortStore, InMemoryParticipantStore
+from tests.support.programme_fakes import (
+    InMemoryApplicationStore,
+    InMemoryCohortStore,
+    InMemoryContractStore,
+    InMemoryPairStore,
+    InMemoryParticipantStore,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -37,6 +46,8 @@ class Fakes:
     cohorts: InMemoryCohortStore
     applications: InMemoryApplicationStore
     participants: InMemoryParticipantStore
+    pairs: InMemoryPairStore
+    contracts: InMemoryContractStore
 
 
 def in_memory_services(
@@ -53,7 +64,10 @@ def in_memory_services(
         cohorts=InMemoryCohortStore(),
         applications=InMemoryApplicationStore(),
         participants=InMemoryParticipantStore(),
+        pairs=InMemoryPairStore(),
+        contracts=InMemoryContractStore(),
     )
+    messages = CardMatchMessages()
     coordinators = Coordinators(InMemoryCoordinatorRoster(), configured_coordinators, fakes.clock)
     personal_data = PersonalData([fakes.applications, fakes.participants], fakes.clock)
     services = Services(
@@ -79,5 +93,23 @@ def in_memory_services(
         ),
         personal_data=personal_data,
         nudges=NudgePolicy(fakes.participants, fakes.applications, LONDON),
+        matching=Matching(
+            cohorts=fakes.cohorts,
+            applications=fakes.applications,
+            pairs=fakes.pairs,
+            directory=NoDirectory(),
+            work=fakes.work,
+            messages=messages,
+            clock=fakes.clock,
+            zone=LONDON,
+        ),
+        first_meeting=FirstMeeting(
+            pairs=fakes.pairs,
+            contracts=fakes.contracts,
+            applications=fakes.applications,
+            work=fakes.work,
+            messages=messages,
+            clock=fakes.clock,
+        ),
     )
     return services, fakes
