@@ -103,8 +103,8 @@ def consent_card(form: str, organisation: str, values: Values | None = None, pro
             [
                 "Programme coordinators see your answers, to approve places and make pairs (apart from who you'd "
                 "rather not be paired with, as above).",
-                "Your partner sees your name, your role and your short bio, and your work email on meeting "
-                "invitations.",
+                "Your partner sees your name, your role, your job title and your short bio, and your work email on "
+                "meeting invitations.",
                 "Reflections you write after your meetings are yours alone. Nobody else can read them, "
                 "coordinators included.",
             ]
