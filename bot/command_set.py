@@ -18,6 +18,7 @@ from cards.status import programme_status_card
 from programme.delivery_status import delivery_status
 from programme.errors import InvalidInput
 from programme.identity import PersonId
+from programme.pair_summary import PairSummary, summarise_pairs
 
 AUDIT_ENTRIES_SHOWN = 20
 
@@ -69,11 +70,10 @@ def build_command_table(services: Services) -> CommandTable:
         return Reply(text=f"Done: {person} is no longer a programme coordinator.")
 
     async def show_status(_request: CommandRequest) -> Reply:
-        return Reply(
-            card=programme_status_card(
-                await services.cohorts.current(), await delivery_status(services.work, services.contacts)
-            )
-        )
+        overview = await services.cohorts.current()
+        pairs = None if overview is None else await _pair_summary(services, overview.cohort.id)
+        delivery = await delivery_status(services.work, services.contacts)
+        return Reply(card=programme_status_card(overview, delivery, pairs))
 
     async def show_audit(_request: CommandRequest) -> Reply:
         entries = await services.audit.recent(AUDIT_ENTRIES_SHOWN)
@@ -125,6 +125,14 @@ def build_command_table(services: Services) -> CommandTable:
         ]
     )
     return table
+
+
+async def _pair_summary(services: Services, cohort_id: int) -> PairSummary | None:
+    pairs = await services.matching.pairs(cohort_id)
+    if not pairs:
+        return None
+    # Whether each pair confirmed, never what it agreed: the agreement's words belong to the pair.
+    return summarise_pairs(pairs, await services.first_meeting.confirmed_by_pair(cohort_id))
 
 
 def _person_argument(arguments: str) -> PersonId:

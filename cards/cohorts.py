@@ -18,6 +18,7 @@ from programme.applications import ApplicationState
 from programme.cohort_overview import CohortOverview
 from programme.cohorts import MAX_NAME_LENGTH, MAX_SESSIONS, SESSION_MINUTES, Cadence, Cohort, CohortPlan, CohortState
 from programme.errors import InvalidFields
+from programme.match_weights import MAX_WEIGHT, MatchWeights
 from programme.profiles import Role
 from programme.tracks import MenteeLevel, Track
 
@@ -36,8 +37,21 @@ INPUT_IDS = (
     "training_1",
     "training_2",
     "training_3",
+    "separate_directorates",
+    "weight_topics",
+    "weight_availability",
+    "weight_place",
 )
 TRAINING_INPUTS = ("training_1", "training_2", "training_3")
+DIRECTORATES_INPUT = "separate_directorates"
+# Each weight's input, its label, and the MatchWeights field it fills.
+WEIGHT_INPUTS = (
+    ("weight_topics", "Shared topics", "topics"),
+    ("weight_availability", "Shared free time", "availability"),
+    ("weight_place", "Where they can meet", "place"),
+)
+TOGGLE_ON = "true"
+TOGGLE_OFF = "false"
 # Far beyond anything the form needs; longer values were typed into an edited card or pasted by mistake.
 MAX_FORM_VALUE = 200
 DEFAULT_SESSIONS = 6
@@ -73,6 +87,11 @@ _UNREADABLE = {
     "session_minutes": "Please choose a session length from the list.",
     "mentor_capacity": "Please choose one or two mentees per mentor.",
     "training_dates": "A training date doesn't look like a date; please pick it from the calendar.",
+    DIRECTORATES_INPUT: "Please switch 'Pair people from different directorates only' on or off.",
+    **{
+        input_id: f"Please give the weight for {label.lower()} as a whole number from 0 to {MAX_WEIGHT}."
+        for input_id, label, _ in WEIGHT_INPUTS
+    },
 }
 _TOO_LONG = f"That answer is too long; please keep it under {MAX_FORM_VALUE} characters."
 
@@ -213,27 +232,57 @@ def cohort_form_card(
         body.append(_date_input(field, f"Training date {number}", today, shown.get(field)))
     body += _problem(issues, "training_dates")
 
+    body += _matching_section(shown, issues)
+
     cancel = execute("Cancel", "cohorts")
     # Cancelling must not trip the form's required-field checks, and need not send half-typed answers.
     cancel["associatedInputs"] = "none"
     return card(body, [execute("Create cohort", "cohort.create", primary=True), cancel])
 
 
-_PROBLEM_FIELDS = frozenset(
-    {
-        "name",
-        "track",
-        "mentee_level",
-        "signup_closes",
-        "starts_on",
-        "ends_on",
-        "sessions",
-        "cadence",
-        "session_minutes",
-        "training_dates",
-        "mentor_capacity",
-    }
-)
+def _matching_section(shown: Mapping[str, str], issues: Mapping[str, str]) -> list[Element]:
+    defaults = MatchWeights()
+    body: list[Element] = [
+        subheading("How pairs are matched"),
+        paragraph(
+            "Each possible pair earns points for what its two people have in common, and the bot proposes the pairs "
+            "with the most points; you see them before anyone is told.",
+            subtle=True,
+        ),
+        {
+            "type": "Input.Toggle",
+            "id": DIRECTORATES_INPUT,
+            "title": "Pair people from different directorates only",
+            "valueOn": TOGGLE_ON,
+            "valueOff": TOGGLE_OFF,
+            # Only the two values the toggle knows go back in; anything else shows the default beside its problem.
+            "value": TOGGLE_OFF if (shown.get(DIRECTORATES_INPUT) or "").strip().lower() == TOGGLE_OFF else TOGGLE_ON,
+            "wrap": True,
+        },
+    ]
+    body += _problem(issues, DIRECTORATES_INPUT)
+    body.append(
+        paragraph(
+            f"How much each counts, from 0 to {MAX_WEIGHT}: higher counts for more, and 0 ignores it.", subtle=True
+        )
+    )
+    for input_id, label, weight in WEIGHT_INPUTS:
+        body.append(
+            {
+                "type": "Input.Number",
+                "id": input_id,
+                "label": label,
+                "min": 0,
+                "max": MAX_WEIGHT,
+                **_value(_number_value(shown.get(input_id), getattr(defaults, weight))),
+            }
+        )
+        body += _problem(issues, input_id)
+    return body
+
+
+# Problems keyed by these are shown beside an input; the three training dates share one key.
+_PROBLEM_FIELDS = frozenset({*INPUT_IDS, "training_dates"} - set(TRAINING_INPUTS))
 
 
 def _attention(text: str) -> Element:
@@ -298,7 +347,8 @@ def cohort_form_values(data: Mapping[str, object]) -> dict[str, str]:
     """The submitted answers as text, to show the form again with what was typed (cut short if absurdly long)."""
     values: dict[str, str] = {}
     for key in INPUT_IDS:
-        text = _as_text(data.get(key))
+        raw = data.get(key)
+        text = _toggle_text(raw) if key == DIRECTORATES_INPUT else _as_text(raw)
         if text is not None:
             values[key] = text[:MAX_FORM_VALUE]
     return values
@@ -319,6 +369,8 @@ def parse_cohort_form(data: Mapping[str, object]) -> tuple[CohortPlan, dict[str,
     session_minutes = form.number("session_minutes")
     mentor_capacity = form.number("mentor_capacity")
     training_dates = form.training_dates()
+    separate_directorates = form.toggle(DIRECTORATES_INPUT, default=True)
+    weights = form.weights()
     if (
         form.problems
         or name is None
@@ -346,6 +398,8 @@ def parse_cohort_form(data: Mapping[str, object]) -> tuple[CohortPlan, dict[str,
         session_minutes=session_minutes,
         training_dates=training_dates,
         mentor_capacity=mentor_capacity,
+        separate_directorates=separate_directorates,
+        weights=weights,
     )
     return plan, cohort_form_values(data)
 
@@ -417,6 +471,45 @@ class _Form:
             else:
                 found.append(parsed)
         return tuple(found)
+
+    def toggle(self, field: str, default: bool) -> bool:
+        # A form card sent before this input existed has no answer for it; that means the usual setting.
+        raw = self._data.get(field)
+        if raw is None:
+            return default
+        text = _toggle_text(raw)
+        value = None if text is None else text.strip().lower()
+        if value == TOGGLE_ON:
+            return True
+        if value == TOGGLE_OFF:
+            return False
+        if value != "":
+            self.problems.setdefault(field, _UNREADABLE[field])
+        return default
+
+    def weights(self) -> MatchWeights:
+        """The three weights; one left out (an older form card) or left blank is the usual weight."""
+        defaults = MatchWeights()
+        found: dict[str, int] = {}
+        for input_id, _, weight in WEIGHT_INPUTS:
+            text = self._raw(input_id, input_id, required=False)
+            if text is None:
+                found[weight] = getattr(defaults, weight)
+                continue
+            match = _WHOLE_NUMBER.fullmatch(text)
+            if match is None:
+                self.problems.setdefault(input_id, _UNREADABLE[input_id])
+                found[weight] = getattr(defaults, weight)
+            else:
+                found[weight] = int(match.group(1))
+        return MatchWeights(**found)
+
+
+def _toggle_text(raw: object) -> str | None:
+    """A toggle's answer as text: Teams sends its valueOn or valueOff, other hosts may send a plain boolean."""
+    if isinstance(raw, bool):
+        return TOGGLE_ON if raw else TOGGLE_OFF
+    return raw if isinstance(raw, str) else None
 
 
 def _as_text(raw: object) -> str | None:
@@ -589,7 +682,17 @@ def plan_facts(plan: CohortPlan) -> list[tuple[str, str]]:
         ("Sessions", f"{plan.sessions}, {_CADENCE_WORDS[plan.cadence]}, {plan.session_minutes} minutes each"),
         ("Training", training),
         ("Each mentor", "One mentee" if plan.mentor_capacity == 1 else f"Up to {plan.mentor_capacity} mentees"),
+        (
+            "Directorates",
+            "Pairs come from different directorates" if plan.separate_directorates else "Pairs may share one",
+        ),
+        ("Matching weights", weights_text(plan.weights)),
     ]
+
+
+def weights_text(weights: MatchWeights) -> str:
+    """For example "Shared topics 3 · Shared free time 2 · Where they can meet 1"."""
+    return " · ".join(f"{label} {getattr(weights, weight)}" for _, label, weight in WEIGHT_INPUTS)
 
 
 def day(value: date) -> str:

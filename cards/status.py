@@ -1,5 +1,5 @@
-"""The coordinator's status card: the current cohort at a glance, then the state of the programme's automatic
-messages and what went wrong with them."""
+"""The coordinator's status card: the current cohort at a glance (its applications and, once there are any, its
+pairs), then the state of the programme's automatic messages and what went wrong with them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from cards.cohorts import ROLE_ROWS, application_counts_text, next_step_buttons,
 from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
 from programme.cohort_overview import CohortOverview
 from programme.delivery_status import DeliveryStatus
+from programme.pair_summary import PairSummary
 from programme.work import WorkItem, WorkState
 
 _STATE_NAMES = {
@@ -19,7 +20,10 @@ _STATE_NAMES = {
 }
 
 
-def programme_status_card(overview: CohortOverview | None, delivery: DeliveryStatus) -> Card:
+def programme_status_card(
+    overview: CohortOverview | None, delivery: DeliveryStatus, pairs: PairSummary | None = None
+) -> Card:
+    """``pairs`` counts the current cohort's pairs; the section is left out without them."""
     body: list[Element] = [heading("Programme status")]
     actions: list[Element] = []
     if overview is None:
@@ -31,9 +35,32 @@ def programme_status_card(overview: CohortOverview | None, delivery: DeliverySta
         body.append(subheading(escape_markdown(cohort.title)))
         body.append(paragraph(f"{state_name(cohort.state)} · {cohort.plan.track.label}", subtle=True))
         body.append(facts((title, application_counts_text(overview, role)) for role, title in ROLE_ROWS))
+        if pairs is not None and pairs.total:
+            body += _pairs_section(pairs)
         actions = [*next_step_buttons(cohort), execute("All cohorts", "cohorts")]
     body += _delivery_section(delivery)
     return card(body, actions)
+
+
+def _pairs_section(pairs: PairSummary) -> list[Element]:
+    rows: list[tuple[str, str]] = []
+    if pairs.proposed:
+        rows.append(("Proposed", f"{pairs.proposed} (nobody has been told yet)"))
+    if pairs.published:
+        rows.append(("Published", str(pairs.published)))
+        rows.append(("First meetings", f"{pairs.confirmed} of {pairs.published} agreements confirmed"))
+    if pairs.ended:
+        rows.append(("Ended", str(pairs.ended)))
+    body = [subheading("Pairs"), facts(rows)]
+    if pairs.confirmed < pairs.published:
+        body.append(
+            paragraph(
+                "A pair's agreement counts as confirmed once both of them have confirmed it. Pairs still to confirm "
+                "may need a hand getting started; what they wrote stays between them.",
+                subtle=True,
+            )
+        )
+    return body
 
 
 def delivery_status_card(status: DeliveryStatus) -> Card:

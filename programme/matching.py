@@ -106,6 +106,11 @@ class Matching:
             return await self.propose(cohort.id)
         return await self._review(await self._pool(cohort))
 
+    async def pairs(self, cohort_id: int) -> Sequence[Pair]:
+        """The cohort's pairs as stored. Unlike :meth:`review` this proposes nothing and looks nobody up, so a
+        glance at the numbers (the status card) neither changes them nor costs a directory call per person."""
+        return await self._pairs.for_cohort(cohort_id)
+
     # Changing --------------------------------------------------------------------------------------------------
 
     async def propose(self, cohort_id: int) -> MatchReview:

@@ -4,6 +4,7 @@ only buttons the bot understands."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib
 import inspect
 import json
@@ -43,6 +44,8 @@ from programme.delivery_status import DeliveryStatus
 from programme.errors import InvalidInput
 from programme.grades import Grade
 from programme.identity import PersonId, TenantId
+from programme.match_weights import MatchWeights
+from programme.pair_summary import PairSummary
 from programme.personal_data import SubjectAccessReport
 from programme.profiles import (
     MAX_AVOIDED,
@@ -233,6 +236,26 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
             "markdown name",
             programme_status_card(_overview(_cohort(name=MARKDOWN_LADEN[:MAX_NAME_LENGTH])), _status(healthy=True)),
         ),
+        (
+            "pairs proposed",
+            programme_status_card(
+                _overview(_cohort(CohortState.MATCHING)), _status(healthy=True), PairSummary(4, 0, 0)
+            ),
+        ),
+        (
+            "pairs published, some agreements confirmed",
+            programme_status_card(_overview(_cohort(CohortState.RUNNING)), _status(healthy=True), PairSummary(0, 5, 3)),
+        ),
+        (
+            "every kind of pair in huge numbers",
+            programme_status_card(
+                _overview(
+                    _cohort(CohortState.CLOSING, cohort_id=BIG_ID, name=COSTLIEST * MAX_NAME_LENGTH), each=BIG_ID
+                ),
+                _status(healthy=False),
+                PairSummary(BIG_ID, BIG_ID, BIG_ID - 1, BIG_ID),
+            ),
+        ),
     ],
     "cards.cohorts.cohort_form_card": [
         ("empty", cohort_form_card(TODAY)),
@@ -244,6 +267,14 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
                 TODAY,
                 {"name": "x" * 100_000, "track": "pirates", "sessions": "lots", "signup_closes": "2026-02-30"},
                 {"name": MARKDOWN_LADEN},
+            ),
+        ),
+        (
+            "tampered matching settings",
+            cohort_form_card(
+                TODAY,
+                {"separate_directorates": "x" * 100_000, "weight_topics": "9" * 100_000, "weight_place": "-4"},
+                {"weight_topics": MARKDOWN_LADEN, "separate_directorates": "Please switch it on or off."},
             ),
         ),
     ],
@@ -273,6 +304,17 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
     "cards.cohorts.cohort_created_card": [
         ("plain", cohort_created_card(_cohort(CohortState.DRAFT))),
         ("markdown name", cohort_created_card(_cohort(CohortState.DRAFT, name=MARKDOWN_LADEN[:MAX_NAME_LENGTH]))),
+        (
+            "own matching settings",
+            cohort_created_card(
+                dataclasses.replace(
+                    _cohort(CohortState.DRAFT),
+                    plan=dataclasses.replace(
+                        _plan(), separate_directorates=False, weights=MatchWeights(topics=10, availability=0, place=7)
+                    ),
+                )
+            ),
+        ),
     ],
     "cards.cohorts.cohort_moved_card": [
         *((state.value, cohort_moved_card(_cohort(state), "Done. It moved.")) for state in CohortState),

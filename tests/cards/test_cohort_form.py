@@ -1,20 +1,32 @@
 """The new-cohort form: what Teams submits becomes an unchecked CohortPlan, every unreadable answer is reported at
-once, and a form shown again keeps what was typed with each problem beside its input."""
+once, and a form shown again keeps what was typed with each problem beside its input. The matching settings
+(directorates and weights) have defaults, so they are never required."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from cards.cohorts import INPUT_IDS, MAX_FORM_VALUE, cohort_form_card, cohort_form_values, parse_cohort_form
+from cards.cohorts import (
+    INPUT_IDS,
+    MAX_FORM_VALUE,
+    cohort_created_card,
+    cohort_form_card,
+    cohort_form_values,
+    parse_cohort_form,
+)
 from cards.elements import Card
-from programme.cohorts import Cadence, CohortPlan
+from programme.cohorts import Cadence, Cohort, CohortPlan, CohortState
 from programme.errors import InvalidFields
+from programme.identity import PersonId
+from programme.match_weights import MatchWeights
 from programme.tracks import MenteeLevel, Track
-from tests.support.cohort_form import COHORT_FORM, REQUIRED_INPUTS
+from tests.support.card_reading import fact_pairs
+from tests.support.cohort_form import COHORT_FORM, MATCHING_INPUTS, REQUIRED_INPUTS, WEIGHT_INPUTS
 
 TODAY = date(2026, 1, 12)
 
@@ -32,8 +44,13 @@ PLAN = CohortPlan(
     session_minutes=45,
     training_dates=(date(2026, 2, 10), date(2026, 2, 20)),
     mentor_capacity=2,
+    separate_directorates=True,
+    weights=MatchWeights(topics=3, availability=2, place=1),
 )
 REQUIRED = set(REQUIRED_INPUTS)
+# Settings other than the defaults, so a value that was dropped on the way cannot pass for one that was kept.
+OWN_MATCHING = {"separate_directorates": "false", "weight_topics": "7", "weight_availability": "0", "weight_place": "4"}
+OWN_PLAN = replace(PLAN, separate_directorates=False, weights=MatchWeights(topics=7, availability=0, place=4))
 
 
 def problems_for(data: dict[str, Any]) -> dict[str, str]:
@@ -170,6 +187,8 @@ def test_the_empty_form_has_every_input_and_the_documented_defaults() -> None:
     assert "value" not in found["name"]
     assert "value" not in found["track"]
     assert all(found[d]["type"] == "Input.Date" for d in ("signup_closes", "starts_on", "ends_on", "training_1"))
+    assert found["separate_directorates"]["value"] == "true"
+    assert [found[w]["value"] for w in WEIGHT_INPUTS] == [3, 2, 1]
     assert not any(element.get("color") == "Attention" for element in card["body"])
     create, cancel = card["actions"]
     assert (create["verb"], create.get("style")) == ("cohort.create", "positive")
@@ -198,12 +217,13 @@ def test_values_that_were_typed_in_any_case_round_trip_even_when_unparsable() ->
 
 def test_each_problem_is_shown_under_its_input_with_a_summary_first() -> None:
     # Field names as messages, spelt without the underscore that escaping would change.
-    problems = {field: f"Problem with {field.replace('_', ' ')}." for field in REQUIRED | {"training_dates"}}
+    fields = REQUIRED | {"training_dates"} | set(MATCHING_INPUTS)
+    problems = {field: f"Problem with {field.replace('_', ' ')}." for field in fields}
     card = cohort_form_card(TODAY, cohort_form_values(SUBMITTED), problems)
     placed = dict(attention_after(card))
     summary = placed.pop("")
     assert "another look" in summary
-    expected = {field: problems[field] for field in REQUIRED}
+    expected = {field: problems[field] for field in REQUIRED | set(MATCHING_INPUTS)}
     expected["training_3"] = problems["training_dates"]
     assert placed == expected
 
@@ -227,3 +247,121 @@ def test_the_problems_from_parsing_fit_straight_into_the_form() -> None:
     card = cohort_form_card(TODAY, cohort_form_values(broken), caught.value.problems)
     placed = {input_id for input_id, _ in attention_after(card)}
     assert placed == {"", "track", "ends_on", "training_3"}
+
+
+# How pairs are matched -------------------------------------------------------------------------------------------
+
+
+def test_the_matching_settings_have_their_own_section_with_a_word_of_explanation() -> None:
+    body = cohort_form_card(TODAY)["body"]
+    start = next(n for n, element in enumerate(body) if element.get("text") == "How pairs are matched")
+    explanation = body[start + 1]
+    assert explanation["type"] == "TextBlock"
+    assert "points" in explanation["text"]
+    section = {element["id"]: element for element in body[start:] if element["type"].startswith("Input.")}
+    assert list(section) == list(MATCHING_INPUTS)
+    toggle = section["separate_directorates"]
+    assert toggle["type"] == "Input.Toggle"
+    assert (toggle["title"], toggle["valueOn"], toggle["valueOff"]) == (
+        "Pair people from different directorates only",
+        "true",
+        "false",
+    )
+    assert [(section[w]["type"], section[w]["label"], section[w]["min"], section[w]["max"]) for w in WEIGHT_INPUTS] == [
+        ("Input.Number", "Shared topics", 0, 10),
+        ("Input.Number", "Shared free time", 0, 10),
+        ("Input.Number", "Where they can meet", 0, 10),
+    ]
+    hint = [e["text"] for e in body[start:] if e["type"] == "TextBlock" and "0 ignores it" in e["text"]]
+    assert len(hint) == 1
+
+
+def test_a_form_without_the_matching_settings_gets_the_defaults() -> None:
+    # As a form card sent before the settings existed would submit it.
+    older = {key: value for key, value in SUBMITTED.items() if key not in MATCHING_INPUTS}
+    plan, values = parse_cohort_form(older)
+    assert (plan.separate_directorates, plan.weights) == (True, MatchWeights())
+    assert not set(MATCHING_INPUTS) & set(values)
+
+
+def test_blank_weights_and_a_blank_toggle_mean_the_defaults() -> None:
+    plan, _ = parse_cohort_form({**SUBMITTED, **dict.fromkeys(MATCHING_INPUTS, "  ")})
+    assert (plan.separate_directorates, plan.weights) == (True, MatchWeights())
+
+
+def test_chosen_matching_settings_become_the_plan_and_round_trip() -> None:
+    plan, values = parse_cohort_form({**SUBMITTED, **OWN_MATCHING})
+    assert plan == OWN_PLAN
+    assert plan.checked(TODAY).weights == MatchWeights(topics=7, availability=0, place=4)
+    resubmitted = submitted_by(cohort_form_card(TODAY, values, {"name": "Please choose another name."}))
+    assert {key: resubmitted[key] for key in MATCHING_INPUTS} == OWN_MATCHING
+    assert parse_cohort_form(resubmitted)[0] == OWN_PLAN
+
+
+@pytest.mark.parametrize(("sent", "expected"), [(True, True), (False, False), ("FALSE", False), (" true ", True)])
+def test_the_toggle_is_read_from_text_or_a_plain_boolean(sent: object, expected: bool) -> None:
+    plan, values = parse_cohort_form({**SUBMITTED, "separate_directorates": sent})
+    assert plan.separate_directorates is expected
+    shown = inputs(cohort_form_card(TODAY, values))
+    assert shown["separate_directorates"]["value"] == ("true" if expected else "false")
+
+
+def test_unreadable_matching_settings_are_reported_under_their_own_inputs() -> None:
+    bad = {
+        **SUBMITTED,
+        "separate_directorates": "sometimes",
+        "weight_topics": "lots",
+        "weight_availability": "2.5",
+        "weight_place": "near the station",
+    }
+    problems = problems_for(bad)
+    assert set(problems) == set(MATCHING_INPUTS)
+    assert problems["weight_topics"] == "Please give the weight for shared topics as a whole number from 0 to 10."
+    assert "on or off" in problems["separate_directorates"]
+    card = cohort_form_card(TODAY, cohort_form_values(bad), problems)
+    assert {input_id for input_id, _ in attention_after(card)} == {"", *MATCHING_INPUTS}
+    shown = inputs(card)
+    # Nothing broken goes back in: the toggle shows its default, the weights stay empty for typing again.
+    assert shown["separate_directorates"]["value"] == "true"
+    assert all("value" not in shown[w] for w in WEIGHT_INPUTS)
+
+
+@pytest.mark.parametrize("sent", ["-1", "3 points", "1e1", True, 2.0, ["1"], "9" * (MAX_FORM_VALUE + 1)])
+def test_a_weight_that_is_not_a_whole_number_is_refused(sent: object) -> None:
+    assert set(problems_for({**SUBMITTED, "weight_place": sent})) == {"weight_place"}
+
+
+def test_a_weight_above_ten_reads_but_the_plan_refuses_it_beside_its_input() -> None:
+    plan, values = parse_cohort_form({**SUBMITTED, "weight_availability": "11"})
+    assert plan.weights.availability == 11
+    with pytest.raises(InvalidFields) as caught:
+        plan.checked(TODAY)
+    assert set(caught.value.problems) == {"weight_availability"}
+    card = cohort_form_card(TODAY, values, caught.value.problems)
+    assert [input_id for input_id, _ in attention_after(card)] == ["", "weight_availability"]
+
+
+def test_all_weights_at_zero_is_the_plans_problem_and_shown_beside_the_first_weight() -> None:
+    zeros = {**SUBMITTED, **dict.fromkeys(WEIGHT_INPUTS, "0")}
+    plan, values = parse_cohort_form(zeros)
+    assert plan.weights == MatchWeights(topics=0, availability=0, place=0)
+    with pytest.raises(InvalidFields) as caught:
+        plan.checked(TODAY)
+    with pytest.raises(InvalidFields) as direct:
+        MatchWeights(topics=0, availability=0, place=0).checked()
+    assert caught.value.problems == direct.value.problems
+    assert set(caught.value.problems) == {"weight_topics"}
+    card = cohort_form_card(TODAY, values, caught.value.problems)
+    assert ("weight_topics", caught.value.problems["weight_topics"]) in list(attention_after(card))
+    assert [inputs(card)[w]["value"] for w in WEIGHT_INPUTS] == [0, 0, 0]
+
+
+def test_the_created_cohort_shows_its_matching_settings() -> None:
+    at = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    creator = PersonId("a0000000-0000-4000-8000-000000000001")
+    usual = dict(fact_pairs(cohort_created_card(Cohort(7, PLAN, CohortState.DRAFT, creator, at, at))))
+    assert usual["Directorates"] == "Pairs come from different directorates"
+    assert usual["Matching weights"] == "Shared topics 3 · Shared free time 2 · Where they can meet 1"
+    own = dict(fact_pairs(cohort_created_card(Cohort(8, OWN_PLAN, CohortState.DRAFT, creator, at, at))))
+    assert own["Directorates"] == "Pairs may share one"
+    assert own["Matching weights"] == "Shared topics 7 · Shared free time 0 · Where they can meet 4"
