@@ -265,6 +265,8 @@ pairs = Table(
         "state <> 'proposed' OR (mentor_id IS NOT NULL AND mentee_id IS NOT NULL)",
         name="proposal_people",
     ),
+    # See the 0004 migration: ids of removed proposals must never come back.
+    sqlite_autoincrement=True,
 )
 
 # Proposals a coordinator took apart, so the solver does not suggest them again in the same review.

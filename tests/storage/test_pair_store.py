@@ -275,6 +275,18 @@ async def test_only_a_proposal_can_be_removed(stores: Stores) -> None:
     assert await stores.pairs.add(new_pair(c.mentors[2], c.mentees[1]), NOW)
 
 
+async def test_a_removed_pairs_id_is_never_given_to_another(stores: Stores) -> None:
+    # A button on an older review card names a pair by id: that id must never come to mean a different pair.
+    c = await cast(stores)
+    removed = await stores.pairs.add(new_pair(c.mentors[0], c.mentees[0]), NOW)
+    assert await stores.pairs.remove_proposal(removed.id)
+    (replaced,) = await stores.pairs.replace_proposals(c.cohort.id, [new_pair(c.mentors[1], c.mentees[1])], NOW)
+    assert replaced.id != removed.id
+    assert await stores.pairs.replace_proposals(c.cohort.id, [new_pair(c.mentors[1], c.mentees[1])], NOW)
+    again = await stores.pairs.add(new_pair(c.mentors[0], c.mentees[0]), NOW)
+    assert again.id not in {removed.id, replaced.id}
+
+
 async def test_only_a_proposal_can_be_locked_or_unlocked(stores: Stores) -> None:
     c = await cast(stores)
     first = await stores.pairs.add(new_pair(c.mentors[0], c.mentees[0]), NOW)

@@ -61,6 +61,9 @@ def upgrade() -> None:
             "state <> 'proposed' OR (mentor_id IS NOT NULL AND mentee_id IS NOT NULL)",
             name=op.f("ck_pairs_proposal_people"),
         ),
+        # Proposals are deleted and made again; without AUTOINCREMENT SQLite would hand a new pair the id of a
+        # removed one, and a button on an older review card would then act on the wrong pair.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_pairs_mentor_id", "pairs", ["mentor_id"])
     op.create_index("ix_pairs_mentee_id", "pairs", ["mentee_id"])
