@@ -15,7 +15,10 @@ MATCHABLE = frozenset({CohortState.MATCHING})
 def matching_commands(services: Services) -> list[Command]:
     async def match(request: CommandRequest) -> Reply:
         cohort = await services.cohorts.choose(cohort_number(request.arguments), MATCHABLE, "match")
-        return Reply(card=match_review_card(await services.matching.review(cohort.id)))
+        review = await services.matching.review(cohort.id)
+        # A published cohort's review is where coordinators follow up on agreements, as from the card's buttons.
+        confirmed = await services.first_meeting.confirmed_by_pair(cohort.id) if review.published else None
+        return Reply(card=match_review_card(review, confirmed=confirmed))
 
     async def publish(request: CommandRequest) -> Reply:
         cohort = await services.cohorts.choose(cohort_number(request.arguments), MATCHABLE, "publish pairs for")

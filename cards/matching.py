@@ -150,6 +150,18 @@ def publish_confirmation_card(review: MatchReview) -> Card:
     proposed = len(_proposed(review))
     waiting = len(review.unmatched)
     back = execute("Back", "match", {"cohort": cohort.id})
+    if not proposed and review.published:
+        # An old "Publish…" button, or "publish" typed again: running matching is no longer possible.
+        return card(
+            [
+                heading("Already published"),
+                paragraph(
+                    f"The pairs of {escape_markdown(cohort.title)} are published, so there is nothing more to "
+                    "publish. Choose 'Back' to see them and whether each pair has confirmed its agreement."
+                ),
+            ],
+            [back],
+        )
     if not proposed:
         return card(
             [

@@ -74,7 +74,11 @@ class FirstMeeting:
         partner = await self._applications.get(
             pair.mentee_application if pair.mentor == person else pair.mentor_application
         )
-        if me is None or partner is None:
+        if me is not None and partner is not None and not me.live:
+            raise NotFound("You've stepped back from the programme, so this agreement is closed.")
+        if me is None or partner is None or not partner.live:
+            # Withdrawing leaves the pair published (it happened), but nobody who stepped back is asked to read or
+            # confirm anything any more.
             raise NotFound("Your partner has left the programme, so this agreement is closed. Your coordinator knows.")
         contract = await self._contracts.get(pair.id) or Contract(pair_id=pair.id, agreement=None)
         return MyAgreement(pair=pair, contract=contract, me=me, partner=partner)

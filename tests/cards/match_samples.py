@@ -327,6 +327,7 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
         ),
         ("everyone paired", publish_confirmation_card(MatchReview(cohort(), typical_review().pairs, ()))),
         ("nothing to publish", publish_confirmation_card(NOBODY_FITS)),
+        ("already published", publish_confirmation_card(typical_review(CohortState.RUNNING))),
         ("worst case", publish_confirmation_card(worst_review(COSTLIEST, pairs=30))),
     ],
     "cards.matching.published_card": [

@@ -335,6 +335,16 @@ def test_publishing_with_nobody_left_over_or_nothing_proposed() -> None:
     assert "Everyone approved has a partner, so nobody moves to the waiting list." in text_blocks(everyone)
     nothing = publish_confirmation_card(MatchReview(cohort(), (), typical_review().unmatched))
     assert _verbs(nothing) == ["match"]
+    assert text_blocks(nothing)[0] == "Nothing to publish yet"
+
+
+def test_asking_to_publish_pairs_already_published_does_not_suggest_matching_again() -> None:
+    built = publish_confirmation_card(_published(typical_review()))
+    texts = text_blocks(built)
+    assert texts[0] == "Already published"
+    assert texts[1].startswith("The pairs of Cohort 3: Race equality 2026, board are published")
+    assert "Run matching" not in card_text(built)
+    assert [(a["title"], a["data"]) for a in card_actions(built)] == [("Back", {"action": "match", "cohort": 3})]
 
 
 def test_the_published_card_says_what_happened_and_only_whether_agreements_are_confirmed() -> None:

@@ -107,6 +107,22 @@ async def local_bot(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[B
         yield BotUnderTest(client=client, connector=connector, identity=None, settings=settings)
 
 
+def programme_settings(tmp_path: Path, identity: FakeBotIdentity, connector: FakeConnector, **extra: str) -> Settings:
+    """The deployed bot's settings for driving a programme: any time is working time, and the sweeper runs only
+    when a test asks."""
+    return production_settings(
+        tmp_path,
+        identity,
+        REMEDI_WORKING_HOURS="00:00-24:00",
+        REMEDI_WORKING_DAYS="Mon-Sun",
+        # The scheduler sweeps once at start-up and not again within a test; tests sweep when they choose.
+        REMEDI_SWEEP_SECONDS="3600",
+        # Chats the bot has to create (someone it has never heard from) are created on the fake connector too.
+        REMEDI_SERVICE_URL=connector.service_url,
+        **extra,
+    )
+
+
 @pytest.fixture
 async def programme(
     tmp_path: Path, identity: FakeBotIdentity, connector: FakeConnector, caplog: pytest.LogCaptureFixture
@@ -120,16 +136,7 @@ async def programme(
     from tests.http.programme_driver import NOW, Programme
     from tests.support.fakes import FakeClock
 
-    settings = production_settings(
-        tmp_path,
-        identity,
-        REMEDI_WORKING_HOURS="00:00-24:00",
-        REMEDI_WORKING_DAYS="Mon-Sun",
-        # The scheduler sweeps once at start-up and not again within a test; tests sweep when they choose.
-        REMEDI_SWEEP_SECONDS="3600",
-        # Chats the bot has to create (someone it has never heard from) are created on the fake connector too.
-        REMEDI_SERVICE_URL=connector.service_url,
-    )
+    settings = programme_settings(tmp_path, identity, connector)
     clock = FakeClock(NOW)
     app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
     async with TestClient(TestServer(app)) as client:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from programme.applications import Application
+from programme.applications import Application, ApplicationState
 from programme.cohorts import Cohort, CohortState
 from programme.contracts import MAX_GOAL, MAX_WAYS, Agreement, Contract
 from programme.errors import Conflict, InvalidFields, NotAuthorised, NotFound
@@ -115,6 +115,28 @@ async def test_someone_elses_agreement_is_neither_shown_nor_changed(world: Meeti
 
     assert await world.contracts.get(pairs.second.id) is None
     assert world.work.items == {}
+
+
+async def test_an_agreement_closes_when_either_of_the_pair_steps_back(world: MeetingWorld) -> None:
+    pairs = await Pairs.arrange(world)
+    await world.applications.move(pairs.aisha.id, ApplicationState.WITHDRAWN, pairs.aisha.version, world.clock.now())
+
+    # The pair stays published (it happened), but the one left is not sent to ask the one who left to confirm.
+    with pytest.raises(NotFound) as partner_left:
+        await world.first_meeting.write(CHIOMA, pairs.first.id, GOALS, 0)
+    assert partner_left.value.user_message == (
+        "Your partner has left the programme, so this agreement is closed. Your coordinator knows."
+    )
+    with pytest.raises(NotFound) as stepped_back:
+        await world.first_meeting.mine(AISHA, pairs.first.id)
+    assert stepped_back.value.user_message == "You've stepped back from the programme, so this agreement is closed."
+    with pytest.raises(NotFound):
+        await world.first_meeting.confirm(AISHA, pairs.first.id, 0)
+
+    assert await world.contracts.get(pairs.first.id) is None
+    assert world.work.items == {}
+    # The other pair carries on.
+    assert (await world.first_meeting.mine(BEN)).pair == pairs.second
 
 
 # Writing ---------------------------------------------------------------------------------------------------------
