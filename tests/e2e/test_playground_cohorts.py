@@ -4,13 +4,8 @@ asks to be forgotten. Afterwards the service's own database is read to prove the
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
 import json
-import sqlite3
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,39 +14,45 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.tables import metadata
-from tests.e2e.conftest import COORDINATOR_OBJECT_ID, Stack
-from tests.e2e.playground import BotMessage, InvokeResult, PlaygroundClient
+from tests.e2e.conftest import Stack
+from tests.e2e.playground import PlaygroundClient
+from tests.e2e.steps import (
+    AISHA,
+    AISHA_OBJECT_ID,
+    COORDINATORS_ONLY,
+    DAVID,
+    DAVID_OBJECT_ID,
+    HELEN,
+    HELEN_OBJECT_ID,
+    MORGAN,
+    MORGAN_OBJECT_ID,
+    PROACTIVE_WAIT,
+    ZONE,
+    card_of,
+    cohort_plan,
+    connect,
+    create_cohort,
+    deliver_at_any_hour,
+    heading,
+    new_cohort_form,
+    open_cohort,
+    queue_settled,
+    rows,
+    say,
+    showing,
+    sign_up,
+)
 from tests.support.card_reading import button, card_actions, fact_pairs, facts, inputs, text_blocks
-from tests.support.cohort_form import COHORT_FORM
 from tests.support.sign_up_answers import Answers
 
 pytestmark = pytest.mark.e2e
 
-ZONE = "Europe/London"
-MORGAN = "29:mock-morgan-ashby"
-AISHA = "29:mock-aisha-bello"
-HELEN = "29:mock-helen-marsh"
-DAVID = "29:mock-david-okoro"
-MORGAN_OBJECT_ID = COORDINATOR_OBJECT_ID
-AISHA_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000011"
-HELEN_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000013"
-DAVID_OBJECT_ID = "ed1ed1ed-0000-4000-8000-000000000014"
 COHORT_NAME = "Race equality 2026, board"
-CARD = "application/vnd.microsoft.card.adaptive"
-# Decisions travel through the work queue, swept once a second here; a few sweeps and a send fit well inside this.
-PROACTIVE_WAIT = 30.0
 
 
 @pytest.fixture
 def service_env() -> dict[str, str]:
-    # Decisions reach applicants through the durable queue, which only sends within working hours: make every
-    # hour of every day a working one, and sweep often, so the test neither depends on the clock nor waits long.
-    return {
-        "REMEDI_WORKING_HOURS": "00:00-24:00",
-        "REMEDI_WORKING_DAYS": "Mon-Sun",
-        "REMEDI_SWEEP_SECONDS": "1",
-        "REMEDI_TIMEZONE": ZONE,
-    }
+    return deliver_at_any_hour()
 
 
 AISHA_ANSWERS = Answers(
@@ -86,7 +87,6 @@ HELEN_ANSWERS = Answers(
     # Someone outside the mock tenant, so finding the address anywhere after her erasure can only be her answer.
     avoid_emails="quality.lead.kestrel@northmoor.example\nwinsome.achterberg@northmoor.example",
 )
-GRADE_LABELS = {"band-3": "Band 3", "board": "Board member (executive or non-executive)"}
 AISHA_REASON = "Strong fit for the board track: ward experience and the buddy scheme."
 HELEN_REASON = "Board places already filled by Chief Operating Officer and Medical Director."
 
@@ -100,15 +100,12 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
 
     # 2. David is not a coordinator: he is refused, politely, and the cohort is not touched.
     before = _cohort_row(stack.database_path, cohort_id)
-    david_chat = await _say(client, DAVID, f"cohort open {cohort_id}")
+    david_chat = await say(client, DAVID, f"cohort open {cohort_id}")
     refusal = await client.next_bot_message(conversation_id=david_chat, predicate=lambda m: m.text is not None)
-    assert refusal.text == (
-        "Sorry, only programme coordinators can do that. If you think you should be one, please ask your "
-        "programme's coordinator."
-    )
+    assert refusal.text == COORDINATORS_ONLY
     assert _cohort_row(stack.database_path, cohort_id) == before
     assert before["state"] == "recruiting"
-    assert _rows(
+    assert rows(
         stack.database_path,
         "SELECT actor_id, action, outcome, target FROM audit_log WHERE actor_id = ?",
         DAVID_OBJECT_ID,
@@ -122,8 +119,8 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
     ]
 
     # 3. Aisha and Helen sign up through the cards alone.
-    await _sign_up(client, AISHA, AISHA_ANSWERS, cohort_id)
-    await _sign_up(client, HELEN, HELEN_ANSWERS, cohort_id)
+    await sign_up(client, AISHA, AISHA_ANSWERS, f"Cohort {cohort_id}: {COHORT_NAME}")
+    await sign_up(client, HELEN, HELEN_ANSWERS, f"Cohort {cohort_id}: {COHORT_NAME}")
 
     # 4. Morgan approves Aisha and puts Helen on the waiting list; each hears about it in their own chat.
     helen_application = await _decide(client, cohort_id)
@@ -159,9 +156,9 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
     assert {needle for _, _, needle in found_before} == set(needles)
 
     # 7. Helen asks for her data to be deleted and confirms.
-    await _say(client, HELEN, "delete my data")
+    await say(client, HELEN, "delete my data")
     confirm = await client.next_bot_message(
-        conversation_id=helen_chat, predicate=lambda m: _heading(m) == "Delete your data?"
+        conversation_id=helen_chat, predicate=lambda m: heading(m) == "Delete your data?"
     )
     erased = await client.click(confirm, "Yes, delete my data", user_id=HELEN)
     assert erased is not None
@@ -177,14 +174,14 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
     )
     assert notice.text is not None
     assert notice.text.startswith(f"Helen Marsh (mentee) has left Cohort {cohort_id}: {COHORT_NAME}")
-    await _queue_settled(stack.database_path)
+    await queue_settled(stack.database_path)
 
     # Her application is still counted, anonymously, as withdrawn.
     assert await _status_counts(client, cohort_id) == {
         "Mentors": "0 waiting · 1 approved · 0 waiting list · 0 declined · 0 withdrawn",
         "Mentees": "0 waiting · 0 approved · 0 waiting list · 0 declined · 1 withdrawn",
     }
-    assert _rows(
+    assert rows(
         stack.database_path,
         "SELECT person_id, display_name, role, state FROM applications WHERE role = 'mentee'",
     ) == [{"person_id": None, "display_name": "", "role": "mentee", "state": "withdrawn"}]
@@ -194,7 +191,7 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
     # used participant commands, which are not audited.)
     assert _traces(stack.database_path, needles) == []
     # Morgan's decision about her stays accountable, without the reason that described her.
-    decisions = _rows(
+    decisions = rows(
         stack.database_path,
         "SELECT actor_id, outcome, detail FROM audit_log WHERE action = 'application decide' AND target = ?",
         f"application {helen_application}",
@@ -214,22 +211,11 @@ async def test_a_cohort_from_planning_to_a_participant_asking_to_be_forgotten(st
 
 
 async def _create_and_open_cohort(client: PlaygroundClient, today: date) -> int:
-    me = client.config.current_user.id
-    assert me == MORGAN
-    chat = await _say(client, me, "cohort new")
-    form = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "New cohort")
-    starts = today + timedelta(days=35)
-    plan = {
-        **COHORT_FORM,
-        "name": COHORT_NAME,
-        "signup_closes": (today + timedelta(days=21)).isoformat(),
-        "starts_on": starts.isoformat(),
-        # Before the start: the form must come back saying so, keeping what was typed.
-        "ends_on": (starts - timedelta(days=7)).isoformat(),
-        "training_1": (today + timedelta(days=28)).isoformat(),
-        "training_3": "",
-    }
-    rejected = _card_of(await client.click(form, "Create cohort", inputs=plan))
+    form = await new_cohort_form(client)
+    valid = cohort_plan(COHORT_NAME, today)
+    # Before the start: the form must come back saying so, keeping what was typed.
+    plan = {**valid, "ends_on": (date.fromisoformat(valid["starts_on"]) - timedelta(days=7)).isoformat()}
+    rejected = card_of(await client.click(form, "Create cohort", inputs=plan))
     assert text_blocks(rejected)[0] == "New cohort"
     assert "Some answers need another look; the notes below say what to change." in text_blocks(rejected)
     assert "The end date is on or before the start date; please choose a later end date." in text_blocks(rejected)
@@ -237,78 +223,17 @@ async def _create_and_open_cohort(client: PlaygroundClient, today: date) -> int:
     assert typed["name"]["value"] == COHORT_NAME
     assert typed["ends_on"]["value"] == plan["ends_on"]
 
-    plan["ends_on"] = (starts + timedelta(days=182)).isoformat()
-    created = _card_of(await client.click(_showing(form, rejected), "Create cohort", inputs=plan))
-    assert text_blocks(created)[0] == "Cohort created"
-    open_button = button(created, "Open sign-ups now")
-    cohort_id = open_button["data"]["cohort"]
-    assert isinstance(cohort_id, int)
-    assert f"Cohort {cohort_id}: {COHORT_NAME} is saved as a draft." in text_blocks(created)
-    assert facts(created)["Sessions"] == "8, every two weeks, 45 minutes each"
-
-    opened = _card_of(await client.click(_showing(form, created), "Open sign-ups now"))
-    blocks = text_blocks(opened)
-    assert blocks[0] == f"Cohort {cohort_id}: {COHORT_NAME}"
-    assert blocks[1].startswith(f"Cohort {cohort_id}: {COHORT_NAME} is now open for sign-ups.")
-    assert "It is now open for sign-ups." in blocks
+    cohort_id, created = await create_cohort(client, showing(form, rejected), valid)
+    assert facts(created.adaptive_cards[0])["Sessions"] == "8, every two weeks, 45 minutes each"
+    await open_cohort(client, created, cohort_id, COHORT_NAME)
     return cohort_id
-
-
-async def _sign_up(client: PlaygroundClient, user_id: str, answers: Answers, cohort_id: int) -> None:
-    chat = await _say(client, user_id, "join")
-
-    consent = await client.next_bot_message(
-        conversation_id=chat, predicate=lambda m: _heading(m) == "Before you sign up"
-    )
-    assert any("Northmoor Community Health NHS Trust" in block for block in text_blocks(consent.adaptive_cards[0]))
-    await _submit(client, consent, "Continue", user_id, {"consent": "true", "ground_rules": "true"})
-
-    about = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "About you")
-    fields = inputs(about.adaptive_cards[0])
-    # The band is picked from the list by the label a person reads; the card sends the grade's value.
-    grades = fields["band"]
-    assert grades["type"] == "Input.ChoiceSet"
-    [picked] = [choice["value"] for choice in grades["choices"] if choice["title"] == GRADE_LABELS[answers.band]]
-    assert picked == answers.band
-    # The Playground answers the bot's Teams member lookup with the mock user's email, so it is already filled in.
-    assert fields["work_email"].get("value") == answers.work_email
-    await _submit(client, about, "Continue", user_id, {**answers.about(), "band": picked})
-
-    interests = await client.next_bot_message(
-        conversation_id=chat, predicate=lambda m: _heading(m) == "What you'd like to talk about"
-    )
-    await _submit(client, interests, "Continue", user_id, answers.interests())
-
-    review = await client.next_bot_message(
-        conversation_id=chat, predicate=lambda m: _heading(m) == "Check your answers"
-    )
-    shown = facts(review.adaptive_cards[0])
-    assert shown["Taking part as"] == answers.role.capitalize()
-    assert shown["Job title"] == answers.job_title
-    assert shown["Band or grade"] == GRADE_LABELS[answers.band]
-    assert shown["Work email"] == answers.work_email
-    assert shown["Line manager"] == answers.line_manager_email
-    reviewed = text_blocks(review.adaptive_cards[0])
-    assert answers.bio in reviewed
-    # Only her own review names the colleagues she would rather not be paired with.
-    count = len(answers.avoided())
-    assert f"You asked not to be paired with {count} colleague{'' if count == 1 else 's'}:" in reviewed
-    for avoided in answers.avoided():
-        assert f"\u2022 {avoided}" in reviewed
-    await _submit(client, review, "Submit application", user_id, {})
-
-    received = await client.next_bot_message(
-        conversation_id=chat, predicate=lambda m: _heading(m) == "Thank you, your application is in"
-    )
-    blocks = text_blocks(received.adaptive_cards[0])
-    assert f"You've applied to join **Cohort {cohort_id}: {COHORT_NAME}** as a {answers.role}." in blocks
 
 
 async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
     """Approve Aisha and waitlist Helen from the review card; returns Helen's application id."""
-    chat = await _say(client, MORGAN, "applications")
+    chat = await say(client, MORGAN, "applications")
     review = await client.next_bot_message(
-        conversation_id=chat, predicate=lambda m: _heading(m) == f"Applications to Cohort {cohort_id}: {COHORT_NAME}"
+        conversation_id=chat, predicate=lambda m: heading(m) == f"Applications to Cohort {cohort_id}: {COHORT_NAME}"
     )
     first = review.adaptive_cards[0]
     assert "Page 1 of 2" in text_blocks(first)
@@ -320,7 +245,7 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
     assert any(block.startswith("Asked not to be paired with 1 colleague.") for block in text_blocks(first))
     assert "david.okoro" not in json.dumps(first).lower()
     aisha_application = button(first, "Approve")["data"]["application"]
-    after_approval = _card_of(
+    after_approval = card_of(
         await client.click(review, "Approve", inputs={f"reason-{aisha_application}": AISHA_REASON})
     )
 
@@ -329,9 +254,9 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
     assert "Aisha Bello" not in text_blocks(after_approval)
     helen_application = button(after_approval, "Waiting list")["data"]["application"]
     assert helen_application != aisha_application
-    after_waitlist = _card_of(
+    after_waitlist = card_of(
         await client.click(
-            _showing(review, after_approval), "Waiting list", inputs={f"reason-{helen_application}": HELEN_REASON}
+            showing(review, after_approval), "Waiting list", inputs={f"reason-{helen_application}": HELEN_REASON}
         )
     )
     # She stays reviewable, now with only the decisions left from the waiting list.
@@ -346,8 +271,8 @@ async def _decide(client: PlaygroundClient, cohort_id: int) -> int:
 
 
 async def _status_counts(client: PlaygroundClient, cohort_id: int) -> dict[str, str]:
-    chat = await _say(client, MORGAN, "status")
-    status = await client.next_bot_message(conversation_id=chat, predicate=lambda m: _heading(m) == "Programme status")
+    chat = await say(client, MORGAN, "status")
+    status = await client.next_bot_message(conversation_id=chat, predicate=lambda m: heading(m) == "Programme status")
     card = status.adaptive_cards[0]
     assert f"Cohort {cohort_id}: {COHORT_NAME}" in text_blocks(card)
     assert "Open for sign-ups · Race equality" in text_blocks(card)
@@ -356,8 +281,8 @@ async def _status_counts(client: PlaygroundClient, cohort_id: int) -> dict[str, 
 
 
 async def _check_my_data(client: PlaygroundClient, aisha_chat: str, approved_text: str) -> None:
-    await _say(client, AISHA, "my data")
-    message = await client.next_bot_message(conversation_id=aisha_chat, predicate=lambda m: _heading(m) == "Your data")
+    await say(client, AISHA, "my data")
+    message = await client.next_bot_message(conversation_id=aisha_chat, predicate=lambda m: heading(m) == "Your data")
     card = message.adaptive_cards[0]
     blocks = text_blocks(card)
     assert f"Your Microsoft 365 account id: {AISHA_OBJECT_ID}" in blocks
@@ -395,92 +320,20 @@ def _helen_needles() -> tuple[str, ...]:
     return (HELEN_OBJECT_ID, "Helen Marsh", *HELEN_ANSWERS.free_text(), HELEN_REASON)
 
 
-async def _queue_settled(database: Path, within: float = PROACTIVE_WAIT) -> None:
-    """Wait until no message is waiting or being sent: a delivered notice is marked done (and forgotten, if it
-    asked to be) just after the Playground has shown it."""
-    deadline = time.monotonic() + within
-    while True:
-        open_items = _rows(database, "SELECT id, state FROM work_items WHERE state IN ('pending', 'leased')")
-        if not open_items:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"messages still open after {within} s: {open_items}")
-        await asyncio.sleep(0.2)
-
-
-# Talking to the bot --------------------------------------------------------------------------------------------------
-
-
-async def _say(client: PlaygroundClient, user_id: str, text: str) -> str:
-    """Type `text` in the person's 1:1 chat and wait until the bot has finished that turn; returns the chat id."""
-    chat = await client.personal_chat_id(user_id)
-    seen = len(client.connector_log)
-    await client.send_text(chat, user_id, text)
-    await _turn_finished(client, seen, lambda body: body.get("text") == text and _sender(body) == user_id)
-    return chat
-
-
-async def _submit(
-    client: PlaygroundClient, message: BotMessage, title: str, user_id: str, inputs: Mapping[str, str]
-) -> None:
-    """Press an Action.Submit button and wait until the bot has finished the turn it started."""
-    seen = len(client.connector_log)
-    assert await client.click(message, title, user_id=user_id, inputs=inputs) is None
-    await _turn_finished(
-        client, seen, lambda body: body.get("replyToId") == message.message_id and _sender(body) == user_id
-    )
-
-
-async def _turn_finished(
-    client: PlaygroundClient, seen: int, sent: Callable[[Mapping[str, Any]], bool], within: float = 15.0
-) -> None:
-    """Wait for the Playground to log the bot's HTTP answer to an activity it was sent (it logs each one only once
-    the answer is in). The bot answers after saving the turn's state, so acting sooner would be acting on a card
-    faster than any person could: before the bot has recorded that it showed it."""
-    deadline = time.monotonic() + within
-    while True:
-        for item in client.connector_log[seen:]:
-            body = (item.get("request") or {}).get("body") or {}
-            if item.get("to") == "User Application" and isinstance(body, Mapping) and sent(body):
-                status = (item.get("response") or {}).get("statusCode")
-                assert status == 200, f"the bot answered {status}: {item}"
-                return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the bot did not finish the turn within {within} s")
-        await asyncio.sleep(0.02)
-
-
-def _sender(body: Mapping[str, Any]) -> object:
-    sender = body.get("from")
-    return sender.get("id") if isinstance(sender, Mapping) else None
-
-
 # Reading the database ----------------------------------------------------------------------------------------------
 
 
-def _connect(database: Path) -> contextlib.closing[sqlite3.Connection]:
-    # Read-only, so the test can never change what it is checking (the service keeps writing while it runs).
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    connection.row_factory = sqlite3.Row
-    return contextlib.closing(connection)
-
-
-def _rows(database: Path, query: str, *parameters: object) -> list[dict[str, Any]]:
-    with _connect(database) as connection:
-        return [dict(row) for row in connection.execute(query, parameters)]
-
-
 def _cohort_row(database: Path, cohort_id: int) -> dict[str, Any]:
-    rows = _rows(database, "SELECT * FROM cohorts WHERE id = ?", cohort_id)
-    assert len(rows) == 1
-    return rows[0]
+    found = rows(database, "SELECT * FROM cohorts WHERE id = ?", cohort_id)
+    assert len(found) == 1
+    return found[0]
 
 
 def _traces(database: Path, needles: Sequence[str]) -> list[tuple[str, str, str]]:
     """(table, column, needle) for every text value in every table that contains one of the needles, ignoring
     case. JSON columns are text in SQLite, so their contents are searched too."""
     found: list[tuple[str, str, str]] = []
-    with _connect(database) as connection:
+    with connect(database) as connection:
         tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         # The service's migrated database, with every table of its schema: none can escape the scan.
         assert set(metadata.tables) <= set(tables)
@@ -496,25 +349,3 @@ def _traces(database: Path, needles: Sequence[str]) -> list[tuple[str, str, str]
                     lowered = value.lower()
                     found += [(table, column, needle) for needle in needles if needle.lower() in lowered]
     return found
-
-
-# Reading cards -------------------------------------------------------------------------------------------------------
-
-
-def _heading(message: BotMessage) -> str | None:
-    """The first text of the message's card, which is its heading on every card the bot sends."""
-    cards = message.adaptive_cards
-    blocks = text_blocks(cards[0]) if cards else []
-    return blocks[0] if blocks else None
-
-
-def _card_of(result: InvokeResult | None) -> Mapping[str, Any]:
-    assert result is not None, "an Action.Execute button should answer its invoke"
-    assert result.card is not None, f"expected a card in place of the old one, got {result.type}: {result.value!r}"
-    return result.card
-
-
-def _showing(message: BotMessage, card: Mapping[str, Any]) -> BotMessage:
-    """The message as the Playground now shows it: an invoke's answer card replaces the card that was clicked, so
-    the next click is on the new card's buttons."""
-    return dataclasses.replace(message, attachments=({"contentType": CARD, "content": card},))
