@@ -44,7 +44,7 @@ from programme.cohort_admin import CohortAdmin
 from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.deliveries import MESSAGE, message_handler
-from programme.directory import Directory, ForgivingDirectory, NoDirectory
+from programme.directory import Directory, ForgivingDirectory, NoDirectory, RememberingDirectory
 from programme.first_meeting import FirstMeeting
 from programme.matching import PAIR_CHAT, Matching
 from programme.notifier import Notifier
@@ -261,7 +261,7 @@ def _services(
     pairs = SqlPairStore(database)
     messages = CardMatchMessages()
     graph = _graph(settings, graph_token_transport)
-    directory: Directory = ForgivingDirectory(graph.directory) if graph else NoDirectory()
+    directory: Directory = RememberingDirectory(ForgivingDirectory(graph.directory), clock) if graph else NoDirectory()
     personal_data = PersonalData(
         sql_holders(database), clock, after_erase=[contacts.forget], flush=database.flush_erased
     )

@@ -22,6 +22,12 @@ def matching_commands(services: Services) -> list[Command]:
 
     async def publish(request: CommandRequest) -> Reply:
         cohort = await services.cohorts.choose(cohort_number(request.arguments), MATCHABLE, "publish pairs for")
+        if not await services.matching.pairs(cohort.id):
+            # Publishing pairs nobody has looked at would introduce people on the solver's word alone.
+            return Reply(
+                text=f"There are no pairs to publish for {cohort.title} yet. Type 'match {cohort.id}' to see the "
+                "proposed pairs first; you can publish from there."
+            )
         return Reply(card=publish_confirmation_card(await services.matching.review(cohort.id)))
 
     async def agreement(request: CommandRequest) -> Reply:

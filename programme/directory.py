@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from programme.clock import Clock
 from programme.errors import ProgrammeError
 from programme.identity import PersonId
 from programme.notifier import DeliveryFailed
@@ -38,3 +40,26 @@ class ForgivingDirectory:
         except (ProgrammeError, DeliveryFailed) as error:
             log.warning("directory look-up failed, using what people declared: %s", type(error).__name__)
             return None
+
+
+class RememberingDirectory:
+    """Asks the directory about each person at most once per ``keep_for``: one matching review looks up every
+    applicant, and coordinators click through several reviews in a few minutes. A manager changing meanwhile is
+    picked up at the next look after that."""
+
+    def __init__(self, inner: Directory, clock: Clock, keep_for: timedelta = timedelta(minutes=10)) -> None:
+        self._inner = inner
+        self._clock = clock
+        self._keep_for = keep_for
+        self._known: dict[PersonId, tuple[str | None, datetime]] = {}
+
+    async def manager_email(self, person: PersonId) -> str | None:
+        now = self._clock.now()
+        known = self._known.get(person)
+        if known is not None and now - known[1] < self._keep_for:
+            return known[0]
+        answer = await self._inner.manager_email(person)
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[person] = (answer, now)
+        return answer
