@@ -7,7 +7,7 @@ from bot.commands import CommandRequest, Match, Reply
 from programme.cohorts import CohortState
 from tests.bot.test_status_command import COORDINATOR, World, world
 from tests.programme.builders import TENANT
-from tests.programme.pairing_world import AISHA_ANSWERS, CHIOMA_ANSWERS, mentee_answers, mentor_answers
+from tests.programme.pairing_world import AISHA_ANSWERS, CHIOMA_ANSWERS
 from tests.support.card_reading import card_text
 
 
@@ -22,8 +22,8 @@ async def typed(w: World, text: str) -> Reply:
 async def test_publish_before_any_review_points_to_match_and_proposes_nothing() -> None:
     w = world()
     cohort = await w.cohort(CohortState.MATCHING)
-    await w.approved(cohort, 1, mentor_answers(AISHA_ANSWERS))
-    await w.approved(cohort, 3, mentee_answers(CHIOMA_ANSWERS))
+    await w.approved(cohort, 1, AISHA_ANSWERS)
+    await w.approved(cohort, 3, CHIOMA_ANSWERS)
 
     reply = await typed(w, "publish")
 
@@ -36,8 +36,8 @@ async def test_publish_before_any_review_points_to_match_and_proposes_nothing() 
 async def test_publish_after_a_review_asks_for_confirmation() -> None:
     w = world()
     cohort = await w.cohort(CohortState.MATCHING)
-    await w.approved(cohort, 1, mentor_answers(AISHA_ANSWERS))
-    await w.approved(cohort, 3, mentee_answers(CHIOMA_ANSWERS))
+    await w.approved(cohort, 1, AISHA_ANSWERS)
+    await w.approved(cohort, 3, CHIOMA_ANSWERS)
     await typed(w, "match")
 
     reply = await typed(w, "publish")
