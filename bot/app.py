@@ -261,7 +261,10 @@ def _services(
     pairs = SqlPairStore(database)
     messages = CardMatchMessages()
     graph = _graph(settings, graph_token_transport)
-    directory: Directory = RememberingDirectory(ForgivingDirectory(graph.directory), clock) if graph else NoDirectory()
+    directory: Directory = ForgivingDirectory(graph.directory) if graph else NoDirectory()
+    # Matching looks up every applicant on each click of a review; a short memory spares Graph the repeats without
+    # hiding a change in the directory for long. Sign-up always asks afresh.
+    matching_directory = RememberingDirectory(directory, clock, keep_for=timedelta(minutes=2)) if graph else directory
     personal_data = PersonalData(
         sql_holders(database), clock, after_erase=[contacts.forget], flush=database.flush_erased
     )
@@ -297,7 +300,7 @@ def _services(
             cohorts=cohort_store,
             applications=applications,
             pairs=pairs,
-            directory=directory,
+            directory=matching_directory,
             work=work,
             messages=messages,
             clock=clock,

@@ -44,8 +44,8 @@ class ForgivingDirectory:
 
 class RememberingDirectory:
     """Asks the directory about each person at most once per ``keep_for``: one matching review looks up every
-    applicant, and coordinators click through several reviews in a few minutes. A manager changing meanwhile is
-    picked up at the next look after that."""
+    applicant, and a coordinator clicks through a review several times a minute. A manager changing meanwhile is
+    picked up at the first look after that."""
 
     def __init__(self, inner: Directory, clock: Clock, keep_for: timedelta = timedelta(minutes=10)) -> None:
         self._inner = inner
