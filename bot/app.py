@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from botbuilder.core import ConversationState
@@ -37,8 +38,6 @@ from bot.settings import Settings
 from bot.teams_bot import RemediBot
 from dialogs.host import DialogHost
 from dialogs.signup import SignUpDialog
-from graph.client import TokenTransport
-from graph.wiring import GraphServices, graph_services
 from programme.clock import Clock, SystemClock
 from programme.cohort_admin import CohortAdmin
 from programme.contacts import RecentContacts
@@ -71,6 +70,10 @@ from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import sql_holders
 from storage.work_queue import SqlWorkQueue
+
+if TYPE_CHECKING:
+    from graph.client import TokenTransport
+    from graph.wiring import GraphServices
 
 log = logging.getLogger(__name__)
 
@@ -341,6 +344,9 @@ def _graph(settings: Settings, token_transport: TokenTransport | None) -> GraphS
     access = settings.bot_graph
     if access is None:
         return None
+    # Imported only when Graph is on: msgraph-sdk is over a thousand modules and ~60 MiB a process need not carry.
+    from graph.wiring import graph_services
+
     return graph_services(
         tenant_id=access.tenant_id,
         client_id=access.client_id,

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 K = TypeVar("K", bound=Hashable)
 
@@ -66,6 +65,9 @@ def solve(
     for place in range(int(places.max())):
         has_place = places[owners] > place
         worth[rows[has_place], first_column[owners[has_place]] + place] = bonus + points[has_place]
+    # Imported on first use: SciPy costs tens of MiB that a process which never matches need not carry.
+    from scipy.optimize import linear_sum_assignment
+
     chosen_rows, chosen_columns = linear_sum_assignment(worth, maximize=True)
     owner_of_column = np.repeat(np.arange(len(mentors)), places)
     chosen = [
