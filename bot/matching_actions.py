@@ -18,6 +18,7 @@ from cards.actions import (
     ConfirmAgreement,
     ConfirmPublish,
     LockPair,
+    MatchingAction,
     RerunMatch,
     SaveAgreement,
     ShowAgreement,
@@ -30,20 +31,6 @@ from cards.matching import match_adjust_card, match_review_card, publish_confirm
 from programme.errors import Conflict, InvalidFields
 from programme.matching import MatchReview, Publication
 
-MatchingAction = (
-    ShowMatch
-    | AdjustMatch
-    | RerunMatch
-    | AskPublish
-    | ConfirmPublish
-    | LockPair
-    | UnpairPair
-    | SwapPairs
-    | AddPair
-    | ShowAgreement
-    | SaveAgreement
-    | ConfirmAgreement
-)
 MATCHING_ACTIONS: tuple[type, ...] = MatchingAction.__args__
 
 

@@ -255,6 +255,22 @@ class ConfirmAgreement:
     version: int
 
 
+# The matching review's and the first-meeting agreement's buttons, handled together by the bot.
+MatchingAction = (
+    ShowMatch
+    | AdjustMatch
+    | RerunMatch
+    | AskPublish
+    | ConfirmPublish
+    | LockPair
+    | UnpairPair
+    | SwapPairs
+    | AddPair
+    | ShowAgreement
+    | SaveAgreement
+    | ConfirmAgreement
+)
+
 CardAction = (
     ShowHelp
     | ShowAbout
@@ -274,18 +290,7 @@ CardAction = (
     | CancelDeleteMyData
     | ConfirmWithdraw
     | CancelWithdraw
-    | ShowMatch
-    | AdjustMatch
-    | RerunMatch
-    | AskPublish
-    | ConfirmPublish
-    | LockPair
-    | UnpairPair
-    | SwapPairs
-    | AddPair
-    | ShowAgreement
-    | SaveAgreement
-    | ConfirmAgreement
+    | MatchingAction
 )
 
 _NO_ARGUMENT_ACTIONS: dict[str, CardAction] = {
