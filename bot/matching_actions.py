@@ -156,8 +156,8 @@ class MatchingActions:
                     },
                 )
             except Conflict as refused:
-                review = await matching.review(action.cohort)
-                return Reply(card=match_adjust_card(review), text=refused.user_message)
+                # On the card, as a refused swap is on the review: one place to look, whatever was refused.
+                return Reply(card=match_adjust_card(await matching.review(action.cohort), refused.user_message))
             notice = (
                 "Paired by hand against a rule (" + ", ".join(b.describe for b in broken) + "); the reason is in the "
                 "audit log."

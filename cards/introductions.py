@@ -129,19 +129,16 @@ def pair_chat_introduction_card(
             "welcome to suggest times here too. At that meeting, agree how you'll work together and write it down: "
             "you both confirm it, and it stays between the two of you."
         ),
+        # The agreement is written in each person's 1:1 chat with the bot, never in a shared chat, so it is
+        # pointed to here rather than offered as a button that could only answer "not here".
+        paragraph("To write or confirm it, type **agreement** in your own chat with me.", subtle=True),
     ]
     link = teams_meeting_link(
         f"Reverse mentoring: {mentor.display_name} and {mentee.display_name}",
         [email for email in (mentor.profile.work_email, mentee.profile.work_email) if email],
         cohort.plan.session_minutes,
     )
-    return card(
-        body,
-        [
-            _open_url("Book our first meeting", link),
-            execute("Agree how we'll work", "agreement", {"pair": pair.id}),
-        ],
-    )
+    return card(body, [_open_url("Book our first meeting", link)])
 
 
 def teams_meeting_link(subject: str, attendees: Sequence[str], minutes: int, start: datetime | None = None) -> str:

@@ -118,8 +118,16 @@ def match_review_card(
     return card(body, actions)
 
 
-def match_adjust_card(review: MatchReview) -> Card:
-    """Swap the mentees of two proposed pairs, or pair two people by hand (against a rule only with a reason)."""
+def match_adjust_card(review: MatchReview, notice: str | None = None) -> Card:
+    """Swap the mentees of two proposed pairs, or pair two people by hand (against a rule only with a reason).
+    ``notice`` (e.g. why a hand-made pair was refused) is shown at the top, as on the review."""
+    built = _adjustment_form(review)
+    if notice:
+        built["body"].insert(1, _attention(_shorten(notice, MAX_NOTICE)))
+    return built
+
+
+def _adjustment_form(review: MatchReview) -> Card:
     back = execute("Back to the review", "match", {"cohort": review.cohort.id})
     # Going back must not send, or be blocked by, whatever was chosen on this card.
     back["associatedInputs"] = "none"

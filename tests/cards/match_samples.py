@@ -318,6 +318,8 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
             for label, text in TEXTS
         ),
         ("huge cohort", match_adjust_card(worst_review(COSTLIEST, pairs=400, unmatched=400))),
+        ("refused", match_adjust_card(typical_review(), "Pairing **them** would break a rule.")),
+        ("huge cohort refused", match_adjust_card(worst_review(COSTLIEST, pairs=400, unmatched=400), NOTICE * 50)),
     ],
     "cards.matching.publish_confirmation_card": [
         ("typical", publish_confirmation_card(typical_review())),

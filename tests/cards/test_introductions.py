@@ -222,7 +222,9 @@ def test_the_pair_chat_introduces_both_and_asks_the_mentee_to_book() -> None:
     # Only the pair themselves see this chat; the link invites them both.
     assert query["attendees"] == [f"{first.profile.work_email},{second.profile.work_email}"]
     assert query["subject"] == ["Reverse mentoring: Amara Okafor and Dana Whitfield"]
-    assert button(built, "Agree how we'll work")["data"] == {"action": "agreement", "pair": 101}
+    # The agreement is private to each of them, so the shared chat only points to their own chats.
+    assert [a["title"] for a in card_actions(built)] == ["Book our first meeting"]
+    assert "To write or confirm it, type **agreement** in your own chat with me." in texts
     shown = "\n".join(texts)
     for person in (first, second):
         for private in _private_parts(person):

@@ -45,7 +45,7 @@ from tests.http.programme_driver import (
     only_card,
 )
 from tests.support import activities
-from tests.support.card_reading import button, card_text, text_blocks
+from tests.support.card_reading import button, card_actions, card_text, text_blocks
 from tests.support.fake_connector import FakeConnector
 from tests.support.fake_graph import FakeEntraTransport, FakeGraph, Fault, GraphRequest
 from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
@@ -186,8 +186,12 @@ async def test_published_pairs_get_one_chat_each_and_the_directory_keeps_manager
         [card] = posted.cards
         assert text_blocks(card)[0] == f"Welcome, {mentor.name} and {mentee.name}"
         assert button(card, "Book our first meeting")["type"] == "Action.OpenUrl"
-        # The agreement is private to each of them: its button, pressed in the shared chat, does not show it there.
-        agree = button(card, "Agree how we'll work")
+        # The agreement is private to each of them: the chat card only points to the 1:1 chat, and even a forged
+        # agreement button pressed in the shared chat does not show it there.
+        assert [a["title"] for a in card_actions(card)] == ["Book our first meeting"]
+        assert "type **agreement** in your own chat with me" in card_text(card)
+        pair_id = next(p.id for p in await pairs(programme, cohort_id) if p.chat_id == chat_id)
+        agree = {"type": "Action.Execute", "verb": "agreement", "data": {"action": "agreement", "pair": pair_id}}
         pressed = await press_in_chat(programme, mentee, chat_id, agree)
         assert (pressed["type"], pressed["value"]) == (MESSAGE_REPLY, PERSONAL_ONLY)
         assert len(programme.bot.connector.delivered_to(chat_id)) == 1
