@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.cohort_commands import closed_message, opened_message
+from bot.cohort_commands import applications_page, cohorts_listed, signups_closed, signups_opened
 from bot.commands import CommandRequest, Reply
 from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
 from bot.matching_actions import MATCHING_ACTIONS, MatchingActions
@@ -46,13 +46,10 @@ from cards.actions import (
     SwapPairs,
     UnpairPair,
 )
-from cards.applications import APPLICATIONS_PER_PAGE, application_review_card
 from cards.cohorts import (
     cohort_created_card,
     cohort_form_card,
     cohort_form_values,
-    cohort_list_card,
-    cohort_moved_card,
     parse_cohort_form,
 )
 from cards.personal_data import delete_confirmation_card
@@ -108,10 +105,7 @@ class CardActions:
                 return await d.attempt("withdraw", lambda: self._withdraw(request, person), reference=reference)
             case ShowCohorts():
                 return await d.as_coordinator(
-                    actor,
-                    "cohorts",
-                    self._list,
-                    reference=reference,
+                    actor, "cohorts", lambda: cohorts_listed(self._services), reference=reference
                 )
             case NewCohortForm():
                 return await d.as_coordinator(
@@ -126,7 +120,7 @@ class CardActions:
                 return await d.as_coordinator(
                     actor,
                     "cohort open",
-                    lambda: self._open(cohort_id),
+                    lambda: signups_opened(self._services, cohort_id),
                     target=f"cohort {cohort_id}",
                     reference=reference,
                 )
@@ -134,7 +128,7 @@ class CardActions:
                 return await d.as_coordinator(
                     actor,
                     "cohort close-signups",
-                    lambda: self._close(cohort_id),
+                    lambda: signups_closed(self._services, cohort_id),
                     target=f"cohort {cohort_id}",
                     reference=reference,
                 )
@@ -142,16 +136,12 @@ class CardActions:
                 return await d.as_coordinator(
                     actor,
                     "applications",
-                    lambda: self._review(cohort_id, page),
+                    lambda: applications_page(self._services, cohort_id, page),
                     target=f"cohort {cohort_id}",
                     reference=reference,
                 )
             case DecideApplication():
                 return await d.attempt("application decide", lambda: self._decide(request, action), reference=reference)
-
-    async def _list(self) -> Reply:
-        admin = self._services.cohorts
-        return Reply(card=cohort_list_card(await admin.overviews(), admin.today()))
 
     async def _create(self, request: CommandRequest, data: Mapping[str, object]) -> Reply:
         admin = self._services.cohorts
@@ -168,18 +158,6 @@ class CardActions:
             return Reply(card=cohort_form_card(admin.today(), cohort_form_values(data), problems.problems))
         return Reply(card=cohort_created_card(cohort))
 
-    async def _open(self, cohort_id: int) -> Reply:
-        cohort = await self._services.cohorts.open_signups(cohort_id)
-        return Reply(card=cohort_moved_card(cohort, opened_message(cohort.title)))
-
-    async def _close(self, cohort_id: int) -> Reply:
-        cohort = await self._services.cohorts.close_signups(cohort_id)
-        return Reply(card=cohort_moved_card(cohort, closed_message(cohort.title)))
-
-    async def _review(self, cohort_id: int | None, page: int) -> Reply:
-        found = await self._services.cohorts.review(cohort_id, page, APPLICATIONS_PER_PAGE)
-        return Reply(card=application_review_card(found.cohort, found.applications, found.page, found.total_pages))
-
     async def _decide(self, request: CommandRequest, action: DecideApplication) -> Reply:
         admin = self._services.cohorts
         try:
@@ -194,12 +172,8 @@ class CardActions:
             )
         except Conflict as clash:
             # Stale card: show the latest list rather than only an error, so the coordinator can carry on.
-            latest = await admin.review(action.cohort, action.page, APPLICATIONS_PER_PAGE)
-            return Reply(
-                text=clash.user_message,
-                card=application_review_card(latest.cohort, latest.applications, latest.page, latest.total_pages),
-            )
-        return await self._review(action.cohort, action.page)
+            return await applications_page(self._services, action.cohort, action.page, clash.user_message)
+        return await applications_page(self._services, action.cohort, action.page)
 
     async def _withdraw(self, request: CommandRequest, person: PersonId) -> Reply:
         withdrawal = await self._services.participation.withdraw(request.actor, person)

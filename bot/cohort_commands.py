@@ -19,23 +19,20 @@ def cohort_commands(services: Services) -> list[Command]:
         return Reply(card=cohort_form_card(admin.today()))
 
     async def list_cohorts(_request: CommandRequest) -> Reply:
-        return Reply(card=cohort_list_card(await admin.overviews(), admin.today()))
+        return await cohorts_listed(services)
 
     async def open_cohort(request: CommandRequest) -> Reply:
         chosen = await admin.choose(cohort_number(request.arguments), frozenset({CohortState.DRAFT}), "open")
-        cohort = await admin.open_signups(chosen.id)
-        return Reply(card=cohort_moved_card(cohort, opened_message(cohort.title)))
+        return await signups_opened(services, chosen.id)
 
     async def close_signups(request: CommandRequest) -> Reply:
         chosen = await admin.choose(
             cohort_number(request.arguments), frozenset({CohortState.RECRUITING}), "close sign-ups for"
         )
-        cohort = await admin.close_signups(chosen.id)
-        return Reply(card=cohort_moved_card(cohort, closed_message(cohort.title)))
+        return await signups_closed(services, chosen.id)
 
     async def review(request: CommandRequest) -> Reply:
-        page = await admin.review(cohort_number(request.arguments), 1, APPLICATIONS_PER_PAGE)
-        return Reply(card=application_review_card(page.cohort, page.applications, page.page, page.total_pages))
+        return await applications_page(services, cohort_number(request.arguments), 1)
 
     return [
         Command("cohorts", "List the cohorts and what each needs next.", Audience.COORDINATORS, list_cohorts),
@@ -69,6 +66,32 @@ def cohort_commands(services: Services) -> list[Command]:
             private=True,
         ),
     ]
+
+
+# Shared by the typed commands and the card buttons that do the same thing.
+
+
+async def cohorts_listed(services: Services) -> Reply:
+    admin = services.cohorts
+    return Reply(card=cohort_list_card(await admin.overviews(), admin.today()))
+
+
+async def signups_opened(services: Services, cohort_id: int) -> Reply:
+    cohort = await services.cohorts.open_signups(cohort_id)
+    return Reply(card=cohort_moved_card(cohort, opened_message(cohort.title)))
+
+
+async def signups_closed(services: Services, cohort_id: int) -> Reply:
+    cohort = await services.cohorts.close_signups(cohort_id)
+    return Reply(card=cohort_moved_card(cohort, closed_message(cohort.title)))
+
+
+async def applications_page(services: Services, cohort_id: int | None, page: int, notice: str | None = None) -> Reply:
+    found = await services.cohorts.review(cohort_id, page, APPLICATIONS_PER_PAGE)
+    return Reply(
+        text=notice,
+        card=application_review_card(found.cohort, found.applications, found.page, found.total_pages),
+    )
 
 
 def opened_message(title: str) -> str:

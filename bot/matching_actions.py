@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import CommandRequest, Reply
 from bot.dispatcher import CommandDispatcher
+from bot.matching_commands import match_reviewed
 from bot.services import Services
 from cards.actions import (
     AddPair,
@@ -169,9 +170,7 @@ class MatchingActions:
         return await self._dispatcher.attempt("pair add", pair, reference=reference)
 
     async def _review(self, cohort: int, page: int, notice: str | None = None) -> Reply:
-        review = await self._services.matching.review(cohort)
-        confirmed = await self._services.first_meeting.confirmed_by_pair(review.cohort.id) if review.published else None
-        return Reply(card=match_review_card(review, page, notice, confirmed=confirmed))
+        return await match_reviewed(self._services, cohort, page, notice)
 
     async def _adjust(self, cohort: int) -> Reply:
         return Reply(card=match_adjust_card(await self._services.matching.review(cohort)))

@@ -12,13 +12,18 @@ from programme.cohorts import CohortState
 MATCHABLE = frozenset({CohortState.MATCHING})
 
 
+async def match_reviewed(services: Services, cohort_id: int, page: int = 1, notice: str | None = None) -> Reply:
+    """The review card, typed or from a button. A published cohort's review is where coordinators follow up on
+    first-meeting agreements, so it carries whether each pair has confirmed."""
+    review = await services.matching.review(cohort_id)
+    confirmed = await services.first_meeting.confirmed_by_pair(cohort_id) if review.published else None
+    return Reply(card=match_review_card(review, page, notice, confirmed=confirmed))
+
+
 def matching_commands(services: Services) -> list[Command]:
     async def match(request: CommandRequest) -> Reply:
         cohort = await services.cohorts.choose(cohort_number(request.arguments), MATCHABLE, "match")
-        review = await services.matching.review(cohort.id)
-        # A published cohort's review is where coordinators follow up on agreements, as from the card's buttons.
-        confirmed = await services.first_meeting.confirmed_by_pair(cohort.id) if review.published else None
-        return Reply(card=match_review_card(review, confirmed=confirmed))
+        return await match_reviewed(services, cohort.id)
 
     async def publish(request: CommandRequest) -> Reply:
         cohort = await services.cohorts.choose(cohort_number(request.arguments), MATCHABLE, "publish pairs for")

@@ -63,10 +63,12 @@ class Publication:
 
 @dataclass(frozen=True)
 class _Pool:
+    """The approved people of a cohort. The rules' context (every declaration, the directory, the history) is
+    gathered separately, and only by the steps that apply the rules: publishing and a published review need none."""
+
     cohort: Cohort
     mentors: dict[int, Application]
     mentees: dict[int, Application]
-    context: MatchContext
 
     def approved(self, pair: Pair) -> bool:
         """Whether both people of the pair are still approved (an approved person can only change by withdrawing)."""
@@ -116,6 +118,7 @@ class Matching:
     async def propose(self, cohort_id: int) -> MatchReview:
         """Run the solver again around the locked and hand-made pairs."""
         pool = await self._pool(await self._matching(cohort_id))
+        context = await self._context(pool)
         current = await self._pairs.for_cohort(pool.cohort.id)
         for pair in current:
             if pair.locked and not pool.approved(pair):
@@ -132,12 +135,12 @@ class Matching:
             for mentor in pool.mentors.values()
             if places.get(mentor.id, 0) > 0
             for mentee in (pool.mentees[m] for m in free_mentees)
-            if not rule_breaks(mentor, mentee, pool.context)
+            if not rule_breaks(mentor, mentee, context)
         }
         answer = solve(places, free_mentees, allowed)
         proposals = [self._new_pair(pool, pool.mentors[a], pool.mentees[b]) for a, b in answer.pairs]
         await self._pairs.replace_proposals(pool.cohort.id, proposals, self._clock.now())
-        return await self._review(pool)
+        return await self._review(pool, context)
 
     async def lock(self, pair_id: int, locked: bool) -> MatchReview:
         pair = await self._proposal(pair_id)
@@ -149,10 +152,10 @@ class Matching:
     async def unpair(self, pair_id: int) -> MatchReview:
         """Take a proposed pair apart; the solver will not put them together again in this review."""
         pair = await self._proposal(pair_id)
-        await self._matching(pair.cohort_id)
+        cohort = await self._matching(pair.cohort_id)
         await self._pairs.remember_unpaired(pair.cohort_id, pair.mentor_application, pair.mentee_application)
         await self._pairs.remove_proposal(pair.id)
-        return await self._review(await self._pool(await self._cohort(pair.cohort_id)))
+        return await self._review(await self._pool(cohort))
 
     async def swap(self, first_id: int, second_id: int) -> MatchReview:
         """Exchange the mentees of two proposed pairs; refused when a new pair would break a rule."""
@@ -162,6 +165,7 @@ class Matching:
         if first.cohort_id != second.cohort_id:
             raise InvalidInput("Those pairs are in different cohorts.")
         pool = await self._pool(await self._matching(first.cohort_id))
+        context = await self._context(pool)
         if not (pool.approved(first) and pool.approved(second)):
             raise Conflict(
                 "Someone in those pairs has withdrawn since they were proposed, so I haven't swapped them. Type "
@@ -174,7 +178,7 @@ class Matching:
         problems = [
             f"{mentor.display_name} with {mentee.display_name}: {', '.join(b.describe for b in broken)}"
             for mentor, mentee in new
-            if (broken := rule_breaks(mentor, mentee, pool.context))
+            if (broken := rule_breaks(mentor, mentee, context))
         ]
         if problems:
             raise Conflict(
@@ -186,7 +190,7 @@ class Matching:
         now = self._clock.now()
         for mentor, mentee in new:
             await self._pairs.add(self._new_pair(pool, mentor, mentee, locked=True, by_hand=True), now)
-        return await self._review(pool)
+        return await self._review(pool, context)
 
     async def pair_by_hand(
         self, cohort_id: int, mentor_id: int, mentee_id: int, override: str | None
@@ -206,7 +210,8 @@ class Matching:
                 f"{mentor.display_name} already mentors as many people as this cohort allows "
                 f"({pool.cohort.plan.mentor_capacity}). Unpair one of their pairs first."
             )
-        broken = tuple(rule_breaks(mentor, mentee, pool.context))
+        context = await self._context(pool)
+        broken = tuple(rule_breaks(mentor, mentee, context))
         reason = clean_line(override or "")
         if broken and not reason:
             raise Conflict(
@@ -218,17 +223,18 @@ class Matching:
             raise InvalidInput(f"Please keep the reason to {MAX_OVERRIDE} characters.")
         pair = self._new_pair(pool, mentor, mentee, locked=True, by_hand=True, override=reason if broken else None)
         await self._pairs.add(pair, self._clock.now())
-        return await self._review(pool), broken
+        return await self._review(pool, context), broken
 
     async def publish(self, cohort_id: int) -> Publication:
         """Publish the proposals, introduce every pair and tell everyone left unmatched. Running it again after
         an interruption finishes the job without repeating anything already sent."""
         cohort = await self._cohort(cohort_id)
+        pool = await self._pool(cohort)
         if cohort.state is CohortState.MATCHING:
             proposed = await self._pairs.for_cohort(cohort.id, frozenset({PairState.PROPOSED}))
             if not proposed:
                 raise Conflict(f"{cohort.title} has no proposed pairs to publish yet. Type 'match' to propose some.")
-            await self._refuse_withdrawn(await self._pool(cohort), proposed)
+            await self._refuse_withdrawn(pool, proposed)
             cohort.check_move(CohortState.RUNNING)
             moved = await self._cohorts.move(cohort.id, CohortState.MATCHING, CohortState.RUNNING, self._clock.now())
             if moved is None:
@@ -238,7 +244,8 @@ class Matching:
             raise Conflict(f"{cohort.title} is {cohort.state.label}, so there is nothing to publish.")
         now = self._clock.now()
         await self._pairs.publish(cohort.id, now)
-        pool = await self._pool(cohort)
+        # The people are those checked above; the published introductions name the cohort as it is now.
+        pool = _Pool(cohort=cohort, mentors=pool.mentors, mentees=pool.mentees)
         published = await self._pairs.for_cohort(cohort.id, frozenset({PairState.PUBLISHED}))
         for pair in published:
             await self._introduce(pool, pair)
@@ -338,7 +345,7 @@ class Matching:
             override=override,
         )
 
-    async def _review(self, pool: _Pool) -> MatchReview:
+    async def _review(self, pool: _Pool, context: MatchContext | None = None) -> MatchReview:
         current = await self._pairs.for_cohort(pool.cohort.id)
         reviewed: list[ReviewedPair] = []
         for pair in current:
@@ -348,9 +355,10 @@ class Matching:
                 reviewed.append(ReviewedPair(pair, mentor, mentee))
         if pool.cohort.state is not CohortState.MATCHING:
             return MatchReview(cohort=pool.cohort, pairs=reviewed, unmatched=())
+        rules = context or await self._context(pool)
         places = Counter(p.mentor_application for p in current)
         unmatched = [
-            Unmatched(application, self._why_unmatched(pool, application, current))
+            Unmatched(application, self._why_unmatched(pool, rules, application))
             for application in [*pool.mentors.values(), *pool.mentees.values()]
             if (
                 places[application.id] == 0
@@ -360,7 +368,8 @@ class Matching:
         ]
         return MatchReview(cohort=pool.cohort, pairs=reviewed, unmatched=unmatched)
 
-    def _why_unmatched(self, pool: _Pool, person: Application, current: Sequence[Pair]) -> str:
+    @staticmethod
+    def _why_unmatched(pool: _Pool, context: MatchContext, person: Application) -> str:
         mentor_side = person.profile.role is Role.MENTOR
         others = list((pool.mentees if mentor_side else pool.mentors).values())
         kind = "mentee" if mentor_side else "mentor"
@@ -369,9 +378,7 @@ class Matching:
         counts: Counter[RuleBreak] = Counter()
         possible = 0
         for other in others:
-            broken = (
-                rule_breaks(person, other, pool.context) if mentor_side else rule_breaks(other, person, pool.context)
-            )
+            broken = rule_breaks(person, other, context) if mentor_side else rule_breaks(other, person, context)
             if broken:
                 counts[broken[0]] += 1
             else:
@@ -387,6 +394,11 @@ class Matching:
         approved = await self._applications.for_cohort(cohort.id, frozenset({ApplicationState.APPROVED}))
         mentors = {a.id: a for a in approved if a.profile.role is Role.MENTOR}
         mentees = {a.id: a for a in approved if a.profile.role is Role.MENTEE}
+        return _Pool(cohort=cohort, mentors=mentors, mentees=mentees)
+
+    async def _context(self, pool: _Pool) -> MatchContext:
+        cohort = pool.cohort
+        approved = [*pool.mentors.values(), *pool.mentees.values()]
         declarations = [(a.profile.work_email, a.profile.line_manager_email) for a in await self._everyone()]
         for application in approved:
             # The directory (when there is one) knows managers people did not declare, or declared wrongly.
@@ -394,13 +406,12 @@ class Matching:
             if manager and application.profile.work_email:
                 declarations.insert(0, (application.profile.work_email, manager))
         history = await self._pairs.history([a.person for a in approved])
-        context = MatchContext(
+        return MatchContext(
             plan=cohort.plan,
             chain=ManagementChain.from_declarations(declarations),
             paired_before=frozenset(frozenset({p.mentor, p.mentee}) for p in history if p.cohort_id != cohort.id),
             unpaired=await self._pairs.unpaired(cohort.id),
         )
-        return _Pool(cohort=cohort, mentors=mentors, mentees=mentees, context=context)
 
     async def _everyone(self) -> list[Application]:
         """Every application ever made: the more declarations, the more of each management chain is known."""

@@ -61,9 +61,6 @@ class Pair:
     def includes(self, person: PersonId) -> bool:
         return person in (self.mentor, self.mentee)
 
-    def partner_of(self, person: PersonId) -> PersonId:
-        return self.mentee if person == self.mentor else self.mentor
-
 
 class PairStore(Protocol):
     """Once someone in a pair asks to be erased, the pair stays only as an anonymous record: no method returns it."""

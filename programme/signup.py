@@ -69,7 +69,7 @@ class SignUp:
     async def options(self, person: PersonId) -> SignUpOptions:
         """The cohorts this person can join today; a kind :class:`Conflict` when there are none."""
         today = self.today()
-        recruiting = [c for c in await self._cohorts.listing(frozenset({CohortState.RECRUITING}))]
+        recruiting = await self._cohorts.listing(frozenset({CohortState.RECRUITING}))
         open_now = [c for c in recruiting if c.accepts_signups(today)]
         if not open_now:
             raise Conflict(

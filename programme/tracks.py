@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from programme.errors import InvalidInput
-
 
 class Track(StrEnum):
     """The protected characteristic a cohort is about. The first programmes were race equality; others follow."""
@@ -49,17 +47,3 @@ _LEVEL_LABELS = {
     MenteeLevel.SENIOR_LEADERS: "Senior leaders",
     MenteeLevel.TEAM_MANAGERS: "Team managers",
 }
-
-
-def parse_track(raw: object) -> Track:
-    try:
-        return Track(str(raw))
-    except ValueError:
-        raise InvalidInput("Please choose the programme track from the list.") from None
-
-
-def parse_mentee_level(raw: object) -> MenteeLevel:
-    try:
-        return MenteeLevel(str(raw))
-    except ValueError:
-        raise InvalidInput("Please choose who the mentees are from the list.") from None
