@@ -339,14 +339,6 @@ def _create_cohort(data: Mapping[object, object]) -> CardAction:
     return CreateCohort(_form(data))
 
 
-def _open_cohort(data: Mapping[object, object]) -> CardAction:
-    return OpenCohort(_id(data, "cohort"))
-
-
-def _close_signups(data: Mapping[object, object]) -> CardAction:
-    return CloseSignups(_id(data, "cohort"))
-
-
 def _review_applications(data: Mapping[object, object]) -> CardAction:
     return ReviewApplications(_id(data, "cohort"), _page(data))
 
@@ -435,8 +427,8 @@ def _cohort_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[objec
 
 _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     CreateCohort.verb: _create_cohort,
-    OpenCohort.verb: _open_cohort,
-    CloseSignups.verb: _close_signups,
+    OpenCohort.verb: _cohort_action(OpenCohort),
+    CloseSignups.verb: _cohort_action(CloseSignups),
     ReviewApplications.verb: _review_applications,
     DecideApplication.verb: _decide_application,
     ConfirmDeleteMyData.verb: _confirm_delete,

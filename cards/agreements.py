@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cards.elements import Card, Element, card, escape_markdown, execute, heading, paragraph, subheading
+from cards.elements import (
+    Card,
+    Element,
+    attention,
+    card,
+    escape_markdown,
+    execute,
+    heading,
+    input_text,
+    paragraph,
+    subheading,
+)
 from cards.introductions import ground_rules
 from programme.contracts import MAX_GOAL, MAX_GOALS, MAX_WAYS, Agreement
 from programme.errors import InvalidFields
@@ -41,7 +52,7 @@ def agreement_card(
 
     body: list[Element] = [heading("How we'll work together")]
     if notice:
-        body.append(_attention(notice))
+        body.append(attention(notice))
     body += [
         paragraph(
             f"Your agreement with {partner}, your {'mentee' if mine.i_am_mentor else 'mentor'}. At your first "
@@ -68,8 +79,8 @@ def agreement_card(
         body.append(paragraph("You confirmed" if mine.i_confirmed else "Waiting for you"))
         body.append(paragraph(f"{partner} confirmed" if partner_confirmed else f"Waiting for {partner}"))
     if issues:
-        body.append(_attention("Something needs another look; the notes below say what to change."))
-        body += [_attention(message) for field, message in issues.items() if field not in ("goals", HOW_WE_WORK)]
+        body.append(attention("Something needs another look; the notes below say what to change."))
+        body += [attention(message) for field, message in issues.items() if field not in ("goals", HOW_WE_WORK)]
 
     body.append(subheading("Learning goals"))
     body.append(
@@ -115,7 +126,7 @@ def agreement_form_values(data: Mapping[str, object]) -> dict[str, str]:
     """The submitted answers as text, to show the form again with what was typed (cut to each box's limit)."""
     values: dict[str, str] = {}
     for input_id in INPUT_IDS:
-        text = _as_text(data.get(input_id))
+        text = input_text(data.get(input_id))
         if text is not None:
             values[input_id] = text[: _LIMITS[input_id]]
     return values
@@ -129,7 +140,7 @@ def parse_agreement_form(data: Mapping[str, object]) -> tuple[Agreement, dict[st
     problems: dict[str, str] = {}
     for input_id in INPUT_IDS:
         value = data.get(input_id)
-        text = "" if value is None else _as_text(value)
+        text = "" if value is None else input_text(value)
         field = _FIELDS[input_id]
         if text is None:
             problems.setdefault(field, "Something in that answer couldn't be read; please type it again.")
@@ -174,19 +185,6 @@ def _text_input(
     return element
 
 
-def _attention(text: str) -> Element:
-    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, "color": "Attention"}
-
-
 def _problem(problems: Mapping[str, str], field: str) -> list[Element]:
     message = problems.get(field)
-    return [] if message is None else [_attention(message)]
-
-
-def _as_text(raw: object) -> str | None:
-    """Teams sends every input as a string; other hosts may send a number as a number. Anything else is refused."""
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return str(raw)
-    return None
+    return [] if message is None else [attention(message)]

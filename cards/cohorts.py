@@ -7,13 +7,25 @@ programme's rules. Both report problems keyed by the plan's field names, so eith
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
+from cards.elements import (
+    Card,
+    Element,
+    attention,
+    card,
+    encoded_size,
+    escape_markdown,
+    execute,
+    facts,
+    heading,
+    input_text,
+    paragraph,
+    subheading,
+)
 from programme.applications import ApplicationState
 from programme.cohort_overview import CohortOverview
 from programme.cohorts import MAX_NAME_LENGTH, MAX_SESSIONS, SESSION_MINUTES, Cadence, Cohort, CohortPlan, CohortState
@@ -286,7 +298,7 @@ _PROBLEM_FIELDS = frozenset({*INPUT_IDS, "training_dates"} - set(TRAINING_INPUTS
 
 
 def _attention(text: str) -> Element:
-    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, "color": "Attention", "spacing": "Small"}
+    return {**attention(text), "spacing": "Small"}
 
 
 def _problem(problems: Mapping[str, str], field: str) -> list[Element]:
@@ -348,7 +360,7 @@ def cohort_form_values(data: Mapping[str, object]) -> dict[str, str]:
     values: dict[str, str] = {}
     for key in INPUT_IDS:
         raw = data.get(key)
-        text = _toggle_text(raw) if key == DIRECTORATES_INPUT else _as_text(raw)
+        text = _toggle_text(raw) if key == DIRECTORATES_INPUT else input_text(raw)
         if text is not None:
             values[key] = text[:MAX_FORM_VALUE]
     return values
@@ -413,7 +425,7 @@ class _Form:
 
     def _raw(self, key: str, field: str, *, required: bool = True) -> str | None:
         raw = self._data.get(key)
-        text = _as_text(raw)
+        text = input_text(raw)
         if text is None and raw is not None:
             self.problems.setdefault(field, _UNREADABLE.get(field, _MISSING.get(field, _TOO_LONG)))
             return None
@@ -512,15 +524,6 @@ def _toggle_text(raw: object) -> str | None:
     return raw if isinstance(raw, str) else None
 
 
-def _as_text(raw: object) -> str | None:
-    """Teams sends every input as a string; other hosts may send a number as a number. Anything else is refused."""
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return str(raw)
-    return None
-
-
 def _parse_date(text: str) -> date | None:
     # fromisoformat alone would also take week dates and compact forms that no date picker sends.
     if not _ISO_DATE.fullmatch(text):
@@ -550,7 +553,7 @@ def cohort_list_card(overviews: Sequence[CohortOverview], today: date) -> Card:
         summary = _cohort_summary(overview, today)
         # Names made of characters that escaping doubles could make fifteen summaries too big for one message;
         # then fewer are shown, and the note below counts the rest.
-        budget -= len(json.dumps(summary, ensure_ascii=False).encode("utf-16-le"))
+        budget -= encoded_size(summary)
         if budget < 0:
             break
         body.append(summary)

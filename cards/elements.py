@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -72,3 +73,23 @@ def escape_markdown(text: str) -> str:
     for ch in ("\\", "*", "_", "[", "]", "(", ")", "#", "`", ">", "~"):
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def attention(text: str) -> Element:
+    """A warning line (a problem with an answer, a notice): the text is escaped, as it may quote what was typed."""
+    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, "color": "Attention"}
+
+
+def encoded_size(node: object) -> int:
+    """What ``node`` takes of a Teams message's size limit, which counts the JSON in UTF-16."""
+    return len(json.dumps(node, ensure_ascii=False).encode("utf-16-le"))
+
+
+def input_text(raw: object) -> str | None:
+    """A submitted input as text. Teams sends every input as a string; other hosts may send a number as a number.
+    Anything else is refused."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    return None

@@ -11,12 +11,23 @@ host, so names go into them as typed (escaping would show the backslashes), only
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from cards.actions import MAX_REASON_LENGTH
-from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
+from cards.elements import (
+    Card,
+    Element,
+    attention,
+    card,
+    encoded_size,
+    escape_markdown,
+    execute,
+    facts,
+    heading,
+    paragraph,
+    subheading,
+)
 from programme.applications import Application
 from programme.cohorts import CohortState
 from programme.match_rules import max_points
@@ -57,7 +68,7 @@ def match_review_card(
 
     body: list[Element] = [heading(f"Matching {escape_markdown(cohort.title)}")]
     if notice:
-        body.append(_attention(_shorten(notice, MAX_NOTICE)))
+        body.append(attention(_shorten(notice, MAX_NOTICE)))
     body.append(paragraph(_summary(review, confirmed)))
     if changeable:
         body.append(
@@ -98,11 +109,11 @@ def match_review_card(
         def block(reviewed: ReviewedPair, number: int) -> Element:
             return _pair_block(review, reviewed, number, changeable, confirmed)
 
-        fixed = _size(card(body, actions)) + _size(
+        fixed = encoded_size(card(body, actions)) + encoded_size(
             [_page_line(len(pairs), len(pairs), len(pairs), len(pairs), len(pairs)), _pager(cohort.id, 2, 3)]
         )
         reserve = UNMATCHED_RESERVE if review.unmatched else 0
-        pages = _pages([_size(block(r, len(pairs))) for r in pairs], CARD_BUDGET - fixed - reserve)
+        pages = _pages([encoded_size(block(r, len(pairs))) for r in pairs], CARD_BUDGET - fixed - reserve)
         # A page past the end (pairs were just taken apart) lands on the last page that exists.
         page = min(max(page, 1), len(pages))
         first, last = pages[page - 1]
@@ -113,7 +124,7 @@ def match_review_card(
             body.append(_pager(cohort.id, page, len(pages)))
 
     if review.unmatched:
-        spent = _size(card(body, actions))
+        spent = encoded_size(card(body, actions))
         body += _unmatched_section(review.unmatched, CARD_BUDGET - spent)
     return card(body, actions)
 
@@ -121,13 +132,8 @@ def match_review_card(
 def match_adjust_card(review: MatchReview, notice: str | None = None) -> Card:
     """Swap the mentees of two proposed pairs, or pair two people by hand (against a rule only with a reason).
     ``notice`` (e.g. why a hand-made pair was refused) is shown at the top, as on the review."""
-    built = _adjustment_form(review)
-    if notice:
-        built["body"].insert(1, _attention(_shorten(notice, MAX_NOTICE)))
-    return built
-
-
-def _adjustment_form(review: MatchReview) -> Card:
+    # Shown before the card is measured, so a long notice cannot push it past the size limit.
+    notices = [attention(_shorten(notice, MAX_NOTICE))] if notice else []
     back = execute("Back to the review", "match", {"cohort": review.cohort.id})
     # Going back must not send, or be blocked by, whatever was chosen on this card.
     back["associatedInputs"] = "none"
@@ -135,21 +141,22 @@ def _adjustment_form(review: MatchReview) -> Card:
         return card(
             [
                 heading(f"Adjust the pairs of {escape_markdown(review.cohort.title)}"),
+                *notices,
                 paragraph("These pairs can't be changed any more: they have been published, or matching has ended."),
             ],
             [back],
         )
     for length in _CHOICE_NAME_LENGTHS:
-        built = _adjustments(review, back, length, None)
-        if _size(built) <= CARD_BUDGET:
+        built = _adjustments(review, back, notices, length, None)
+        if encoded_size(built) <= CARD_BUDGET:
             return built
     # Even short names do not fit: a very large cohort. Offer as many choices as fit; the others can still be
     # changed through the review's buttons, and the card says so.
     limit = max(len(review.pairs), len(review.unmatched))
     while True:
         limit = max(1, limit // 2)
-        built = _adjustments(review, back, _CHOICE_NAME_LENGTHS[-1], limit)
-        if limit == 1 or _size(built) <= CARD_BUDGET:
+        built = _adjustments(review, back, notices, _CHOICE_NAME_LENGTHS[-1], limit)
+        if limit == 1 or encoded_size(built) <= CARD_BUDGET:
             return built
 
 
@@ -246,10 +253,10 @@ def published_card(publication: Publication, confirmed: Mapping[int, bool], revi
         )
         for r in ordered
     ]
-    budget = CARD_BUDGET - _size(card([*body, facts([]), _more(len(rows))], [see_all, everyone]))
+    budget = CARD_BUDGET - encoded_size(card([*body, facts([]), _more(len(rows))], [see_all, everyone]))
     kept = 0
     for title, value in rows:
-        budget -= _size({"title": title, "value": value}) + 2  # and the comma between facts
+        budget -= encoded_size({"title": title, "value": value}) + 2  # and the comma between facts
         if budget < 0:
             break
         kept += 1
@@ -331,7 +338,7 @@ def _pair_block(
     if badges:
         items.append(paragraph(" · ".join(badges), subtle=True))
     if pair.override:
-        items.append(_attention(f"Paired against a rule. The reason given: {pair.override}"))
+        items.append(attention(f"Paired against a rule. The reason given: {pair.override}"))
     if confirmed is not None and pair.state is not PairState.PROPOSED:
         status = "confirmed" if confirmed.get(pair.id) else "not yet"
         items.append(paragraph(f"First-meeting agreement: {status}", subtle=True))
@@ -390,7 +397,7 @@ def _unmatched_section(unmatched: Sequence[Unmatched], budget: int) -> list[Elem
             subtle=True,
         ),
     ]
-    budget -= _size(header) + _size(_more(len(unmatched)))
+    budget -= encoded_size(header) + encoded_size(_more(len(unmatched)))
     people: list[Element] = []
     for entry in unmatched[:UNMATCHED_SHOWN]:
         application = entry.application
@@ -398,7 +405,7 @@ def _unmatched_section(unmatched: Sequence[Unmatched], budget: int) -> list[Elem
             f"**{escape_markdown(application.display_name)}** ({application.profile.role.label}): "
             f"{escape_markdown(entry.reason)}"
         )
-        budget -= _size(block)
+        budget -= encoded_size(block)
         if budget < 0:
             break
         people.append(block)
@@ -413,13 +420,16 @@ def _more(hidden: int) -> Element:
 # The adjust card --------------------------------------------------------------------------------------------------
 
 
-def _adjustments(review: MatchReview, back: Element, name_length: int, limit: int | None) -> Card:
+def _adjustments(
+    review: MatchReview, back: Element, notices: Sequence[Element], name_length: int, limit: int | None
+) -> Card:
     cohort = review.cohort
     proposed = _proposed(review)
     mentors = _free_mentors(review)
     mentees = [entry.application for entry in review.unmatched if entry.application.profile.role is Role.MENTEE]
     body: list[Element] = [
         heading(f"Adjust the pairs of {escape_markdown(cohort.title)}"),
+        *notices,
         paragraph(
             "Pairs you change here are locked, so running matching again keeps them. Nothing is sent to anyone "
             "until you publish.",
@@ -429,7 +439,7 @@ def _adjustments(review: MatchReview, back: Element, name_length: int, limit: in
     ]
     if limit is not None:
         body.append(
-            _attention(
+            attention(
                 f"This cohort is too big to list everyone here, so only the first {limit} of each list are shown. "
                 "To change others, take their pair apart on the review and pair them again by hand."
             )
@@ -540,17 +550,9 @@ def _choice_set(input_id: str, label: str, choices: Sequence[tuple[str, str]], p
 # Small helpers ----------------------------------------------------------------------------------------------------
 
 
-def _attention(text: str) -> Element:
-    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, "color": "Attention"}
-
-
 def _shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _size(node: object) -> int:
-    return len(json.dumps(node, ensure_ascii=False).encode("utf-16-le"))

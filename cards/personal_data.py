@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards.cohorts import day
-from cards.elements import Card, Element, card, escape_markdown, execute, heading, paragraph, subheading
+from cards.elements import Card, Element, card, encoded_size, escape_markdown, execute, heading, paragraph, subheading
 from programme.identity import PersonId
 from programme.personal_data import SubjectAccessReport
 
@@ -125,7 +125,7 @@ def _fair_shares(wanted: Sequence[int], total: int) -> list[int]:
 
 def _cost(node: object) -> int:
     # The separator between list items costs a comma and a space at most.
-    return len(json.dumps(node, ensure_ascii=False).encode("utf-16-le")) + 4
+    return encoded_size(node) + 4
 
 
 _PART_SHOWN_COST = _cost(paragraph(PART_SHOWN, subtle=True))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from cards.actions import EditProfile, ShowMyData
 from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading, submit
 from cards.signup_forms import ABOUT_FIELDS, COHORT_FIELDS, CONSENT_FIELDS, INTERESTS_FIELDS, TOGGLE_ON
 from programme.applications import Application
@@ -41,10 +42,6 @@ INTERESTS = "signup.interests"
 CONFIRM = "signup.confirm"
 CHANGE = "signup.change"
 CANCEL = "signup.cancel"
-
-# Commands the replies point to; the bot routes them like typed commands.
-PROFILE_VERB = "profile"
-MY_DATA_VERB = "my-data"
 
 ROLE_CHOICES = {
     Role.MENTOR: "Mentor: I'd like to share my experience",
@@ -355,7 +352,7 @@ def profile_updated_card(cohort: Cohort, application: Application) -> Card:
 
 
 def _after_actions() -> list[Element]:
-    return [submit("Change my answers", PROFILE_VERB), execute("See my data", MY_DATA_VERB)]
+    return [submit("Change my answers", EditProfile.verb), execute("See my data", ShowMyData.verb)]
 
 
 def _cancel(form: str, title: str) -> Element:

@@ -309,6 +309,13 @@ def test_a_very_large_cohort_still_fits_and_says_what_it_left_out() -> None:
     assert 1 <= len(_choices(built, "swap_first")) < 400
 
 
+def test_a_notice_is_counted_when_the_adjust_card_is_fitted() -> None:
+    # Twelve of each nearly fill the card with no notice; a notice added after fitting would overflow it.
+    built = match_adjust_card(worst_review(COSTLIEST, pairs=12, unmatched=12), notice=COSTLIEST * 1000)
+    assert built["body"][1]["color"] == "Attention"
+    assert len(json.dumps(built, ensure_ascii=False).encode("utf-16-le")) <= CARD_BUDGET
+
+
 def test_published_pairs_cannot_be_adjusted() -> None:
     built = match_adjust_card(_published(typical_review()))
     assert inputs(built) == {}
