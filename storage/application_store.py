@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from programme.applications import Application, ApplicationState, Consent, NewApplication
 from programme.identity import PersonId, TenantId
@@ -28,14 +27,13 @@ _NOT_ERASED = applications.c.person_id.is_not(None)
 class SqlApplicationStore:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        self._dialect = database.dialect
+        self._insert = database.insert
 
     async def add(self, application: NewApplication, at: datetime) -> Application | None:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         # ON CONFLICT names the one duplicate that is an expected outcome. Catching IntegrityError instead would also
         # swallow a missing cohort (a foreign key failure, which is a bug) and report it as "already applied".
         statement = (
-            insert(applications)
+            self._insert(applications)
             .values(
                 cohort_id=application.cohort_id,
                 tenant_id=application.tenant.value,

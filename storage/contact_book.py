@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Text, cast, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from programme.contacts import Address, Contact, Unreachable
 from programme.identity import PersonId, TenantId
 from storage.database import Database
-from storage.tables import contacts
+from storage.tables import MAX_UNREACHABLE_REASON_LENGTH, contacts
 
-MAX_REASON_LENGTH = 200
 # A record made by mark_unreachable for someone who never wrote to us: its address is the empty JSON object.
 # Compared as text because PostgreSQL's json type has no equality; both backends keep the serialised "{}".
 _BARE = cast(contacts.c.address, Text) == "{}"
@@ -22,7 +20,7 @@ _BARE = cast(contacts.c.address, Text) == "{}"
 class SqlContactBook:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        self._dialect = database.dialect
+        self._insert = database.insert
 
     async def remember(self, tenant: TenantId, person: PersonId, address: Address, at: datetime) -> bool:
         key = (contacts.c.tenant_id == tenant.value) & (contacts.c.person_id == person.value)
@@ -75,18 +73,17 @@ class SqlContactBook:
         )
 
     async def mark_unreachable(self, tenant: TenantId, person: PersonId, reason: str, at: datetime) -> None:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         # A bare record (no address) still tells coordinators who could not be reached. One upsert rather than
         # update-then-insert, because a failed delivery may be reported while the same person's turn is storing
         # their address; COALESCE keeps the first time it happened.
-        bare = insert(contacts).values(
+        bare = self._insert(contacts).values(
             tenant_id=tenant.value,
             person_id=person.value,
             address={},
             first_seen=at,
             last_seen=at,
             unreachable_since=at,
-            unreachable_reason=reason[:MAX_REASON_LENGTH],
+            unreachable_reason=reason[:MAX_UNREACHABLE_REASON_LENGTH],
         )
         statement = bare.on_conflict_do_update(
             index_elements=[contacts.c.tenant_id, contacts.c.person_id],

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from programme.contracts import Agreement, Contract
@@ -27,7 +26,7 @@ _NOT_ERASED = contracts.c.agreement.is_not(None)
 class SqlContractStore:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        self._dialect = database.dialect
+        self._insert = database.insert
 
     async def get(self, pair_id: int) -> Contract | None:
         async with self._engine.connect() as connection:
@@ -38,10 +37,9 @@ class SqlContractStore:
     async def write(self, pair_id: int, agreement: Agreement, expected_version: int, at: datetime) -> Contract | None:
         statement: ReturningInsert[Any] | ReturningUpdate[Any]
         if expected_version == 0:
-            insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
             # Two first drafts at once: the second finds the row there and is told the agreement changed, as it did.
             statement = (
-                insert(contracts)
+                self._insert(contracts)
                 .values(pair_id=pair_id, agreement=agreement_json(agreement), version=1, updated_at=at)
                 .on_conflict_do_nothing(index_elements=[contracts.c.pair_id])
                 .returning(*contracts.c)

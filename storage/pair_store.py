@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, delete, false, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from programme.errors import Conflict
@@ -31,7 +30,7 @@ _HISTORY = sorted(state.value for state in (PairState.PUBLISHED, PairState.ENDED
 class SqlPairStore:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        self._dialect = database.dialect
+        self._insert = database.insert
 
     async def for_cohort(self, cohort_id: int, states: frozenset[PairState] | None = None) -> Sequence[Pair]:
         query = _in_states(select(pairs).where(pairs.c.cohort_id == cohort_id, _BOTH_KNOWN), states)
@@ -57,7 +56,7 @@ class SqlPairStore:
             )
             added = []
             for proposal in proposals:
-                pair = await self._insert(connection, proposal, at)
+                pair = await self._propose(connection, proposal, at)
                 if pair is None:
                     # Raised inside the transaction, so the unlocked proposals deleted above come back.
                     raise Conflict(
@@ -68,7 +67,7 @@ class SqlPairStore:
 
     async def add(self, pair: NewPair, at: datetime) -> Pair:
         async with self._engine.begin() as connection:
-            added = await self._insert(connection, pair, at)
+            added = await self._propose(connection, pair, at)
         if added is None:
             raise Conflict("That mentee is already in a pair in this cohort; take that pair apart first.")
         return added
@@ -132,9 +131,8 @@ class SqlPairStore:
         return frozenset((mentor, mentee) for mentor, mentee in rows)
 
     async def remember_unpaired(self, cohort_id: int, mentor_application: int, mentee_application: int) -> None:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = (
-            insert(pair_exclusions)
+            self._insert(pair_exclusions)
             .values(
                 cohort_id=cohort_id,
                 mentor_application_id=mentor_application,
@@ -149,13 +147,12 @@ class SqlPairStore:
         async with self._engine.begin() as connection:
             await connection.execute(update(pairs).where(pairs.c.id == pair_id).values(chat_id=chat_id))
 
-    async def _insert(self, connection: AsyncConnection, pair: NewPair, at: datetime) -> Pair | None:
+    async def _propose(self, connection: AsyncConnection, pair: NewPair, at: datetime) -> Pair | None:
         """The stored proposal, or None when its mentee is already in a pair of the cohort."""
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         # ON CONFLICT names the one duplicate that is an expected outcome; an unknown cohort or application is a
         # foreign key failure, a bug, and stays an error.
         statement = (
-            insert(pairs)
+            self._insert(pairs)
             .values(
                 cohort_id=pair.cohort_id,
                 mentor_application_id=pair.mentor_application,

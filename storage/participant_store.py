@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import RowMapping, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from programme.identity import PersonId, TenantId
 from programme.participants import Participant
@@ -16,7 +15,7 @@ from storage.tables import participants
 class SqlParticipantStore:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        self._dialect = database.dialect
+        self._insert = database.insert
 
     async def get(self, person: PersonId) -> Participant | None:
         query = select(participants).where(participants.c.person_id == person.value)
@@ -25,10 +24,9 @@ class SqlParticipantStore:
         return None if row is None else _participant(row)
 
     async def enrol(self, tenant: TenantId, person: PersonId, display_name: str, at: datetime) -> Participant:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         # One upsert, so two first applications at once (two cohorts in two tabs) cannot both try to create the
         # row. A later one refreshes only the name: when they joined, and any pause they asked for, stay.
-        new = insert(participants).values(
+        new = self._insert(participants).values(
             person_id=person.value, tenant_id=tenant.value, display_name=display_name, joined_at=at
         )
         statement = new.on_conflict_do_update(

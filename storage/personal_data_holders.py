@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, case, cast, delete, null, or_, select, update
+from sqlalchemy import ColumnElement, Text, and_, case, cast, delete, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from programme.applications import ApplicationState
@@ -182,15 +182,15 @@ class PairsHolder:
         return exported
 
     async def erase(self, person: PersonId, at: datetime) -> int:
-        proposals = select(pairs.c.id).where(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
+        their_proposals = and_(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
         mine = select(applications.c.id).where(applications.c.person_id == person.value)
         async with self._engine.begin() as connection:
             # Proposals never have an agreement; this only keeps the delete below from tripping the foreign key
             # if one ever did.
-            await connection.execute(delete(contracts).where(contracts.c.pair_id.in_(proposals)))
-            deleted = await connection.execute(
-                delete(pairs).where(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
+            await connection.execute(
+                delete(contracts).where(contracts.c.pair_id.in_(select(pairs.c.id).where(their_proposals)))
             )
+            deleted = await connection.execute(delete(pairs).where(their_proposals))
             changed = deleted.rowcount
             for side in (pairs.c.mentor_id, pairs.c.mentee_id):
                 anonymised = await connection.execute(
@@ -384,7 +384,7 @@ class MessagesHolder:
             # person's id in the payload; they stay as a record that something was sent, with only the summary.
             about = await connection.execute(
                 select(work_items.c.id, work_items.c.payload, work_items.c.state).where(
-                    cast(work_items.c.payload, Text).like(f"%{person.value}%")
+                    cast(work_items.c.payload, Text).contains(person.value, autoescape=True)
                 )
             )
             rows = about.all()

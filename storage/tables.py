@@ -66,6 +66,9 @@ metadata = MetaData(
     }
 )
 
+# Delivery errors as the platform worded them; only the start is kept.
+MAX_UNREACHABLE_REASON_LENGTH = 200
+
 contacts = Table(
     "contacts",
     metadata,
@@ -76,7 +79,7 @@ contacts = Table(
     Column("last_seen", UtcDateTime(), nullable=False),
     # Set when the platform refused delivery for good; the next message from the person clears it.
     Column("unreachable_since", UtcDateTime(), nullable=True),
-    Column("unreachable_reason", String(200), nullable=True),
+    Column("unreachable_reason", String(MAX_UNREACHABLE_REASON_LENGTH), nullable=True),
 )
 
 coordinators = Table(
@@ -110,7 +113,11 @@ bot_state = Table(
 
 MAX_ERROR_LENGTH = 500
 MAX_OWNER_LENGTH = 64
-_WORK_STATES = ", ".join(f"'{state.value}'" for state in WorkState)
+
+
+def _one_of(values: type[StrEnum]) -> str:
+    return ", ".join(f"'{value.value}'" for value in values)
+
 
 work_items = Table(
     "work_items",
@@ -129,7 +136,7 @@ work_items = Table(
     Column("last_error", String(MAX_ERROR_LENGTH), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    CheckConstraint(f"state IN ({_WORK_STATES})", name="state"),
+    CheckConstraint(f"state IN ({_one_of(WorkState)})", name="state"),
     # The claim looks only at open items, which stay few while finished ones pile up for ever: partial indexes
     # (both backends have them) keep what a sweep reads small however long the history grows.
     Index(
@@ -157,11 +164,6 @@ MAX_VERSION_LENGTH = 32
 
 # The weights MatchWeights defaults to, as stored; cohorts made before matching existed were scored with them.
 DEFAULT_MATCH_WEIGHTS = '{"topics": 3, "availability": 2, "place": 1}'
-
-
-def _one_of(values: type[StrEnum]) -> str:
-    return ", ".join(f"'{value.value}'" for value in values)
-
 
 cohorts = Table(
     "cohorts",

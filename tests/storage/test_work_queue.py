@@ -535,3 +535,15 @@ async def test_redaction_works_in_bounded_batches(queue: WorkQueue) -> None:
         await queue.complete(lease_of(item), NOW)
     later = NOW + timedelta(days=31)
     assert [await queue.redact_finished(later, limit=2) for _ in range(4)] == [2, 2, 1, 0]
+
+
+async def test_redaction_is_not_held_up_by_items_already_redacted(queue: WorkQueue) -> None:
+    # Redacted items stay for ever and come first by id, so they must not take up the batch.
+    for n in range(6):
+        await queue.enqueue(work(f"r:{n}", payload={"summary": "s", "text": "t"}), NOW)
+    for item in await queue.claim(NOW, "sweeper-a", LEASE, 6):
+        await queue.complete(lease_of(item), NOW)
+    later = NOW + timedelta(days=31)
+    assert [await queue.redact_finished(later, limit=1) for _ in range(7)] == [1, 1, 1, 1, 1, 1, 0]
+    for n in range(6):
+        assert (await only(queue, f"r:{n}")).payload == {"summary": "s", "redacted": True}
