@@ -13,6 +13,7 @@ from tests.e2e.steps import (
     MORGAN,
     NAMES,
     TOMASZ,
+    answers_of,
     command_card,
     create_and_open_cohort,
     heading,
@@ -24,8 +25,6 @@ from tests.e2e.steps import (
 from tests.support.card_reading import button, text_blocks
 from tests.support.sign_up_answers import Answers
 
-CEO_OFFICE = "chief.executive.office@northmoor.example"
-
 # The answers are chosen so that the management-chain rule decides the outcome. Tomasz is David's executive
 # assistant and names him as his line manager. With the usual weights (shared topics 3, shared free time 2, where to
 # meet 1), by fit alone Tomasz and David would be the best pair of all (two shared topics, the same free half-days,
@@ -33,61 +32,29 @@ CEO_OFFICE = "chief.executive.office@northmoor.example"
 # Tomasz-David and Aisha-Helen (500 + 250). With Tomasz-David ruled out, the only way to pair everyone is
 # Aisha-David (380) and Tomasz-Helen (250). Aisha also shares more topics with David than with Helen. Nobody
 # declares colleagues to avoid, and all four work in different directorates, so no other rule is in play.
-AISHA_ANSWERS = Answers(
-    role="mentor",
-    job_title="Healthcare Assistant, Ward 7 Elderly Care",
-    band="band-3",
-    directorate="Integrated Medicine",
-    site="Northmoor General Hospital",
-    work_email="aisha.bello@northmoor.example",
-    line_manager_email="sunita.rao@northmoor.example",
+AISHA_ANSWERS = answers_of(
+    AISHA,
     topics="career-progression,belonging,international-staff",
-    experience_note="Came to the ward through international recruitment; I know how long it takes to feel heard.",
     availability="mon-am,wed-pm",
-    meeting_preference="teams",
-    bio="Ten years on elderly care wards; I run the welcome buddy scheme for new starters.",
+    experience_note="Came to the ward through international recruitment; I know how long it takes to feel heard.",
 )
-TOMASZ_ANSWERS = Answers(
-    role="mentor",
-    job_title="Executive Assistant to the Chief Finance Officer",
-    band="band-5",
-    directorate="Corporate Services",
-    site="Moorside Trust Headquarters",
-    work_email="tomasz.nowak@northmoor.example",
-    line_manager_email="david.okoro@northmoor.example",
+TOMASZ_ANSWERS = answers_of(
+    TOMASZ,
     topics="speaking-up,leadership-visibility,microaggressions",
-    experience_note="I use a wheelchair and have views on how visible our leaders are on the sites.",
     availability="tue-pm,thu-am",
-    meeting_preference="either",
-    bio="I keep the finance executive's diary and chair the Disability Network's steering group.",
+    experience_note="I use a wheelchair and have views on how visible our leaders are on the sites.",
 )
-HELEN_ANSWERS = Answers(
-    role="mentee",
-    job_title="Chief Nursing Officer and Director of Quality",
-    band="board",
-    directorate="Nursing, Quality and Patient Safety",
-    site="Moorside Trust Headquarters",
-    work_email="helen.marsh@northmoor.example",
-    line_manager_email=CEO_OFFICE,
+HELEN_ANSWERS = answers_of(
+    HELEN,
     topics="belonging,microaggressions",
-    experience_note="Staff survey results on incivility differ widely between our staff groups.",
     availability="mon-am,fri-am",
-    meeting_preference="in-person",
-    bio="A nurse by background, twenty years in acute hospitals before joining the board.",
+    experience_note="Staff survey results on incivility differ widely between our staff groups.",
 )
-DAVID_ANSWERS = Answers(
-    role="mentee",
-    job_title="Chief Finance Officer",
-    band="board",
-    directorate="Finance and Digital",
-    site="Moorside Trust Headquarters",
-    work_email="david.okoro@northmoor.example",
-    line_manager_email=CEO_OFFICE,
+DAVID_ANSWERS = answers_of(
+    DAVID,
     topics="career-progression,belonging,speaking-up,leadership-visibility",
-    experience_note="Our pay gap report shows few colleagues from ethnic minorities above band 7.",
     availability="tue-pm,thu-am,wed-pm",
-    meeting_preference="either",
-    bio="An accountant who joined the NHS from local government six years ago.",
+    experience_note="Our pay gap report shows few colleagues from ethnic minorities above band 7.",
 )
 PEOPLE = {AISHA: AISHA_ANSWERS, TOMASZ: TOMASZ_ANSWERS, HELEN: HELEN_ANSWERS, DAVID: DAVID_ANSWERS}
 

@@ -39,6 +39,56 @@ NAMES = {
     HELEN: "Helen Marsh",
     DAVID: "David Okoro",
 }
+# Who the mock tenant's people are, as they describe themselves when signing up: the same in every scenario. What
+# they would like to talk about, and when, is each scenario's choice (see `answers_of`).
+CEO_OFFICE = "chief.executive.office@northmoor.example"
+_ABOUT_THEM: dict[str, dict[str, str]] = {
+    AISHA: {
+        "role": "mentor",
+        "job_title": "Healthcare Assistant, Ward 7 Elderly Care",
+        "band": "band-3",
+        "directorate": "Integrated Medicine",
+        "site": "Northmoor General Hospital",
+        # As the Playground's mock tenant holds it, so the card offers it already filled in.
+        "work_email": "aisha.bello@northmoor.example",
+        "line_manager_email": "sunita.rao@northmoor.example",
+        "meeting_preference": "teams",
+        "bio": "Ten years on elderly care wards; I run the welcome buddy scheme for new starters.",
+    },
+    TOMASZ: {
+        "role": "mentor",
+        "job_title": "Executive Assistant to the Chief Finance Officer",
+        "band": "band-5",
+        "directorate": "Corporate Services",
+        "site": "Moorside Trust Headquarters",
+        "work_email": "tomasz.nowak@northmoor.example",
+        "line_manager_email": "david.okoro@northmoor.example",
+        "meeting_preference": "either",
+        "bio": "I keep the finance executive's diary and chair the Disability Network's steering group.",
+    },
+    HELEN: {
+        "role": "mentee",
+        "job_title": "Chief Nursing Officer and Director of Quality",
+        "band": "board",
+        "directorate": "Nursing, Quality and Patient Safety",
+        "site": "Moorside Trust Headquarters",
+        "work_email": "helen.marsh@northmoor.example",
+        "line_manager_email": CEO_OFFICE,
+        "meeting_preference": "in-person",
+        "bio": "A nurse by background, twenty years in acute hospitals before joining the board.",
+    },
+    DAVID: {
+        "role": "mentee",
+        "job_title": "Chief Finance Officer",
+        "band": "board",
+        "directorate": "Finance and Digital",
+        "site": "Moorside Trust Headquarters",
+        "work_email": "david.okoro@northmoor.example",
+        "line_manager_email": CEO_OFFICE,
+        "meeting_preference": "either",
+        "bio": "An accountant who joined the NHS from local government six years ago.",
+    },
+}
 CARD = "application/vnd.microsoft.card.adaptive"
 # Proactive messages travel through the work queue, swept once a second here; a few sweeps and a send fit well
 # inside this.
@@ -65,6 +115,19 @@ def deliver_at_any_hour() -> dict[str, str]:
         "REMEDI_SWEEP_SECONDS": "1",
         "REMEDI_TIMEZONE": ZONE,
     }
+
+
+def answers_of(
+    user_id: str, *, topics: str, availability: str, experience_note: str, avoid_emails: str = ""
+) -> Answers:
+    """What one of the mock tenant's people answers when signing up: who they are, with the interests given."""
+    return Answers(
+        **_ABOUT_THEM[user_id],
+        topics=topics,
+        availability=availability,
+        experience_note=experience_note,
+        avoid_emails=avoid_emails,
+    )
 
 
 # Talking to the bot --------------------------------------------------------------------------------------------------

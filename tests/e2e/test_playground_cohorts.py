@@ -28,6 +28,7 @@ from tests.e2e.steps import (
     MORGAN_OBJECT_ID,
     PROACTIVE_WAIT,
     ZONE,
+    answers_of,
     card_of,
     cohort_plan,
     connect,
@@ -43,7 +44,6 @@ from tests.e2e.steps import (
     sign_up,
 )
 from tests.support.card_reading import button, card_actions, fact_pairs, facts, inputs, text_blocks
-from tests.support.sign_up_answers import Answers
 
 pytestmark = pytest.mark.e2e
 
@@ -55,35 +55,18 @@ def service_env() -> dict[str, str]:
     return deliver_at_any_hour()
 
 
-AISHA_ANSWERS = Answers(
-    role="mentor",
-    job_title="Healthcare Assistant, Ward 7 Elderly Care",
-    band="band-3",
-    directorate="Integrated Medicine",
-    site="Northmoor General Hospital",
-    # As the Playground's mock tenant holds it, so the card offers it already filled in.
-    work_email="aisha.bello@northmoor.example",
-    line_manager_email="sunita.rao@northmoor.example",
+AISHA_ANSWERS = answers_of(
+    AISHA,
     topics="career-progression,belonging",
-    experience_note="I trained overseas and joined the ward in 2019, so I can talk about settling in.",
     availability="mon-am,wed-pm",
-    meeting_preference="teams",
-    bio="Ten years on elderly care wards; I run the welcome buddy scheme for new starters.",
+    experience_note="I trained overseas and joined the ward in 2019, so I can talk about settling in.",
     avoid_emails="David.Okoro@northmoor.example",
 )
-HELEN_ANSWERS = Answers(
-    role="mentee",
-    job_title="Chief Nursing Officer and Director of Quality",
-    band="board",
-    directorate="Nursing, Quality and Patient Safety",
-    site="Moorside Trust Headquarters",
-    work_email="helen.marsh@northmoor.example",
-    line_manager_email="chief.executive.office@northmoor.example",
+HELEN_ANSWERS = answers_of(
+    HELEN,
     topics="microaggressions,speaking-up",
-    experience_note="I want to understand why our speaking-up figures differ so much between staff groups.",
     availability="tue-pm,thu-am",
-    meeting_preference="in-person",
-    bio="A nurse by background, twenty years in acute hospitals before joining the board.",
+    experience_note="I want to understand why our speaking-up figures differ so much between staff groups.",
     # Someone outside the mock tenant, so finding the address anywhere after her erasure can only be her answer.
     avoid_emails="quality.lead.kestrel@northmoor.example\nwinsome.achterberg@northmoor.example",
 )

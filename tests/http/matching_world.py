@@ -49,95 +49,74 @@ MENTEE_FENELLA = Person("b0000000-0000-4000-8000-000000000015", "Fenella Marchba
 MENTEE_GWEN = Person("b0000000-0000-4000-8000-000000000016", "Gwendolyn Quarrie", "gwen.quarrie@nhs.net")
 MENTEE_PERCY = Person("b0000000-0000-4000-8000-000000000017", "Percy Lowmoor", "percy.lowmoor@nhs.net")
 
-# Zadie's topics and times are Fenella's; Bram's are Wren's.
-WREN_ANSWERS = dataclasses.replace(
-    ZADIE_ANSWERS,
-    job_title="Wrenfield Healthcare Assistant",
+
+def applicant(
+    person: Person, role: str, word: str, *, band: str, topics: str, availability: str, **changes: str
+) -> Answers:
+    """The answers of someone who signs up here: what the rules look at is given, and every typed answer carries
+    ``word`` (their own directorate among them, so nobody shares one by chance); ``changes`` sets any other."""
+    answers = Answers(
+        role=role,
+        job_title=f"{word} Officer",
+        band=band,
+        directorate=f"{word} Directorate",
+        site=f"{word} House",
+        work_email=person.email,
+        line_manager_email=f"{person.name.split()[0].lower()}.lead@nhs.net",
+        topics=topics,
+        availability=availability,
+        meeting_preference="teams",
+        experience_note=f"{word} experiences",
+        bio=f"{person.name.split()[0]} works at {word} House",
+    )
+    return dataclasses.replace(answers, **changes)
+
+
+# Zadie's topics and times are Fenella's; Bram's are Wren's (and Ottilie's).
+WREN_ANSWERS = applicant(
+    MENTOR_WREN,
+    "mentor",
+    "Wrenfield",
     band="band-6",
-    directorate="Wrenfield Surgery",
-    site="Wrenfield Infirmary",
-    work_email=MENTOR_WREN.email,
-    line_manager_email="wren.lead@nhs.net",
     topics=BRAM_ANSWERS.topics,
     availability=BRAM_ANSWERS.availability,
-    meeting_preference="teams",
-    experience_note="Wrenfield stories to share",
-    bio="Wren bakes sourdough for the whole ward",
-    avoid_emails="",
 )
-HOLLIS_ANSWERS = dataclasses.replace(
-    ZADIE_ANSWERS,
-    job_title="Hollisbury Pharmacist",
+HOLLIS_ANSWERS = applicant(
+    MENTOR_HOLLIS,
+    "mentor",
+    "Hollisbury",
     band="band-7",
-    directorate="Hollisbury Pharmacy",
-    site="Hollisbury Clinic",
-    work_email=MENTOR_HOLLIS.email,
-    line_manager_email="hollis.lead@nhs.net",
     topics="speaking-up,flexible-working",
     availability="wed-am,wed-pm",
-    meeting_preference="teams",
-    experience_note="Hollisbury experiences",
-    bio="Hollis runs the pharmacy choir",
-    avoid_emails="",
 )
-OTTILIE_ANSWERS = dataclasses.replace(
-    ZADIE_ANSWERS,
-    job_title="Chiefwright Director of Operations",
+OTTILIE_ANSWERS = applicant(
+    MENTOR_OTTILIE,
+    "mentor",
+    "Chiefwright",
     band="director",
-    directorate="Chiefwright Operations",
-    site="Chiefwright House",
-    work_email=MENTOR_OTTILIE.email,
-    line_manager_email="chief.executive@nhs.net",
     topics=BRAM_ANSWERS.topics,
     availability=BRAM_ANSWERS.availability,
-    meeting_preference="teams",
-    experience_note="Chiefwright leadership",
-    bio="Ottilie chairs the operations board",
-    avoid_emails="",
 )
-FENELLA_ANSWERS = dataclasses.replace(
-    BRAM_ANSWERS,
-    job_title="Marchbank Director of Finance",
+FENELLA_ANSWERS = applicant(
+    MENTEE_FENELLA,
+    "mentee",
+    "Marchbank",
     band="band-8c",
-    directorate="Marchbank Finance",
-    site="Marchbank Office",
-    work_email=MENTEE_FENELLA.email,
-    line_manager_email="march.chief@nhs.net",
     topics=ZADIE_ANSWERS.topics,
     availability=ZADIE_ANSWERS.availability,
-    meeting_preference="teams",
-    experience_note="Marchbank hopes",
-    bio="Fenella keeps the Marchbank accounts",
+    directorate="Marchbank Finance",
 )
-GWEN_ANSWERS = dataclasses.replace(
-    BRAM_ANSWERS,
-    job_title="Quarrie Head of Nursing",
+GWEN_ANSWERS = applicant(
+    MENTEE_GWEN,
+    "mentee",
+    "Quarrie",
     band="band-8a",
-    # Zadie's directorate: the cohort keeps them apart.
-    directorate=ZADIE_ANSWERS.directorate,
-    site="Quarrie Ward",
-    work_email=MENTEE_GWEN.email,
-    line_manager_email="quarrie.chief@nhs.net",
     topics=HOLLIS_ANSWERS.topics,
     availability=HOLLIS_ANSWERS.availability,
-    meeting_preference="teams",
-    experience_note="Quarrie hopes",
-    bio="Gwen leads the Quarrie nursing team",
+    # Zadie's directorate: the cohort keeps them apart.
+    directorate=ZADIE_ANSWERS.directorate,
 )
-PERCY_ANSWERS = dataclasses.replace(
-    BRAM_ANSWERS,
-    job_title="Lowmoor Administrator",
-    band="band-4",
-    directorate="Lowmoor Records",
-    site="Lowmoor Annexe",
-    work_email=MENTEE_PERCY.email,
-    line_manager_email="lowmoor.lead@nhs.net",
-    topics="recruitment",
-    availability="mon-pm",
-    meeting_preference="teams",
-    experience_note="Lowmoor hopes",
-    bio="Percy keeps the Lowmoor records",
-)
+PERCY_ANSWERS = applicant(MENTEE_PERCY, "mentee", "Lowmoor", band="band-4", topics="recruitment", availability="mon-pm")
 
 EVERYONE: tuple[tuple[Person, Answers], ...] = (
     (MENTOR_ZADIE, ZADIE_ANSWERS),
