@@ -7,30 +7,22 @@ from cards.introductions import (
     introduction_card,
     not_matched_text,
     pair_chat_introduction_card,
-    teams_meeting_link,
 )
 from programme.applications import Application
 from programme.cohorts import Cohort
 from programme.contracts import Contract
 from programme.notifier import OutboundMessage
 from programme.pairs import Pair
-from programme.profiles import Role, Topic
+from programme.profiles import Topic
 
 
 class CardMatchMessages:
     def introduction(
         self, cohort: Cohort, pair: Pair, me: Application, partner: Application, shared: tuple[Topic, ...]
     ) -> OutboundMessage:
-        mentee = me if me.profile.role is Role.MENTEE else partner
-        mentor = partner if mentee is me else me
-        link = teams_meeting_link(
-            subject=f"Reverse mentoring: {mentor.display_name} and {mentee.display_name}",
-            attendees=[email for email in (partner.profile.work_email,) if email],
-            minutes=cohort.plan.session_minutes,
-        )
         return OutboundMessage(
             summary="introduction to your partner",
-            card=introduction_card(cohort, pair, me, partner, shared, link),
+            card=introduction_card(cohort, pair, me, partner, shared),
         )
 
     def pair_chat_introduction(

@@ -27,6 +27,13 @@ Verbs, and what each carries in ``data``:
 * ``agreement``: optional ``pair``. ``agreement.confirm``: ``pair``, ``version``. ``agreement.save``: ``pair``,
   ``version`` and the form's inputs, kept raw for :func:`cards.agreements.parse_agreement_form`. A version may be
   0: the agreement of a pair that has not written one yet.
+* ``meeting.find``: optional ``pair`` (none means the person's current pair), optional ``later`` (true to look at
+  the two weeks after the times on offer now).
+* ``meeting.show`` (also the meeting card's refresh), ``meeting.reschedule``, ``meeting.cancel``: ``meeting``.
+* ``meeting.pick``: ``meeting``, ``version`` and ``slot``, the 0-based index of the time chosen on the card.
+* ``meeting.pick-time``: ``meeting``, ``version`` and the form's inputs (``meeting_date``, ``meeting_time``), kept
+  raw for :func:`cards.meetings.parse_own_time`.
+* ``meeting.keep``, ``meeting.cancel.confirm``: ``meeting``, ``version``. A meeting's versions start at 1.
 
 Ids arrive as JSON numbers or, from some hosts, as digit strings; anything else means the card was damaged or
 edited, and the person is pointed at the equivalent command rather than shown a technical error.
@@ -41,6 +48,7 @@ from dataclasses import dataclass
 from programme.applications import DECISIONS, ApplicationState
 from programme.errors import InvalidInput
 from programme.identity import PersonId
+from programme.meetings import MAX_SLOTS
 from programme.text import clean_line
 
 
@@ -255,6 +263,72 @@ class ConfirmAgreement:
     version: int
 
 
+@dataclass(frozen=True)
+class FindMeetingTimes:
+    """Times for a pair's next meeting; ``pair`` None means the person's current pair, and ``later`` looks at the
+    two weeks after the times on offer now."""
+
+    verb = "meeting.find"
+    pair: int | None = None
+    later: bool = False
+
+
+@dataclass(frozen=True)
+class ShowMeeting:
+    """The meeting as it stands now: the card's refresh, and the way back from a question."""
+
+    verb = "meeting.show"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class PickSlot:
+    """One of the times offered on the card, by its place in the offer (0 is the first)."""
+
+    verb = "meeting.pick"
+    meeting: int
+    version: int
+    slot: int
+
+
+@dataclass(frozen=True)
+class PickOwnTime:
+    """A time of the person's own choosing; :func:`cards.meetings.parse_own_time` reads ``data``."""
+
+    verb = "meeting.pick-time"
+    meeting: int
+    version: int
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class KeepMeeting:
+    """Stop rescheduling and keep the time already booked."""
+
+    verb = "meeting.keep"
+    meeting: int
+    version: int
+
+
+@dataclass(frozen=True)
+class RescheduleMeeting:
+    verb = "meeting.reschedule"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class AskCancelMeeting:
+    verb = "meeting.cancel"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class ConfirmCancelMeeting:
+    verb = "meeting.cancel.confirm"
+    meeting: int
+    version: int
+
+
 # The matching review's and the first-meeting agreement's buttons, handled together by the bot.
 MatchingAction = (
     ShowMatch
@@ -269,6 +343,18 @@ MatchingAction = (
     | ShowAgreement
     | SaveAgreement
     | ConfirmAgreement
+)
+
+# A pair's meetings: finding times, choosing one, moving or cancelling it.
+MeetingAction = (
+    FindMeetingTimes
+    | ShowMeeting
+    | PickSlot
+    | PickOwnTime
+    | KeepMeeting
+    | RescheduleMeeting
+    | AskCancelMeeting
+    | ConfirmCancelMeeting
 )
 
 CardAction = (
@@ -291,6 +377,7 @@ CardAction = (
     | ConfirmWithdraw
     | CancelWithdraw
     | MatchingAction
+    | MeetingAction
 )
 
 _NO_ARGUMENT_ACTIONS: dict[str, CardAction] = {
@@ -418,6 +505,39 @@ def _confirm_agreement(data: Mapping[object, object]) -> CardAction:
     return ConfirmAgreement(pair=_id(data, "pair"), version=_version(data))
 
 
+def _find_meeting_times(data: Mapping[object, object]) -> CardAction:
+    # "schedule" typed as a command, or a card that names no pair: the person's current pair.
+    pair = None if data.get("pair") is None else _id(data, "pair")
+    return FindMeetingTimes(pair=pair, later=_flag(data.get("later"), missing=False))
+
+
+def _pick_slot(data: Mapping[object, object]) -> CardAction:
+    slot = _number(data, "slot", lowest=0)
+    # Only as many times as a meeting can offer; a bigger index is from an edited card.
+    if slot >= MAX_SLOTS:
+        raise InvalidInput(DAMAGED)
+    return PickSlot(meeting=_id(data, "meeting"), version=_id(data, "version"), slot=slot)
+
+
+def _pick_own_time(data: Mapping[object, object]) -> CardAction:
+    return PickOwnTime(meeting=_id(data, "meeting"), version=_id(data, "version"), data=_form(data))
+
+
+def _keep_meeting(data: Mapping[object, object]) -> CardAction:
+    return KeepMeeting(meeting=_id(data, "meeting"), version=_id(data, "version"))
+
+
+def _confirm_cancel_meeting(data: Mapping[object, object]) -> CardAction:
+    return ConfirmCancelMeeting(meeting=_id(data, "meeting"), version=_id(data, "version"))
+
+
+def _meeting_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
+    def parse(data: Mapping[object, object]) -> CardAction:
+        return kind(_id(data, "meeting"))
+
+    return parse
+
+
 def _cohort_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
     def parse(data: Mapping[object, object]) -> CardAction:
         return kind(_id(data, "cohort"))
@@ -445,6 +565,14 @@ _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     ShowAgreement.verb: _show_agreement,
     SaveAgreement.verb: _save_agreement,
     ConfirmAgreement.verb: _confirm_agreement,
+    FindMeetingTimes.verb: _find_meeting_times,
+    ShowMeeting.verb: _meeting_action(ShowMeeting),
+    PickSlot.verb: _pick_slot,
+    PickOwnTime.verb: _pick_own_time,
+    KeepMeeting.verb: _keep_meeting,
+    RescheduleMeeting.verb: _meeting_action(RescheduleMeeting),
+    AskCancelMeeting.verb: _meeting_action(AskCancelMeeting),
+    ConfirmCancelMeeting.verb: _confirm_cancel_meeting,
 }
 
 

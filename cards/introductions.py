@@ -8,10 +8,6 @@ it (an experience note, a list of colleagues to avoid) was given in confidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from urllib.parse import quote
-
 from cards.cohorts import day
 from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
 from programme.applications import Application
@@ -19,8 +15,7 @@ from programme.cohorts import Cadence, Cohort
 from programme.contracts import Contract
 from programme.pairs import Pair
 from programme.profiles import Topic
-
-TEAMS_NEW_MEETING = "https://teams.microsoft.com/l/meeting/new"
+from programme.teams_links import teams_meeting_link
 
 GROUND_RULES = (
     "What you talk about stays between the two of you, both ways. The one limit is safety: if something you hear "
@@ -45,7 +40,6 @@ def introduction_card(
     me: Application,
     partner: Application,
     shared: tuple[Topic, ...],
-    booking_url: str,
 ) -> Card:
     """To one person of a new pair: who their partner is, what to expect, and the first step."""
     i_mentor = me.id == pair.mentor_application
@@ -73,15 +67,17 @@ def introduction_card(
     if i_mentor:
         body.append(
             paragraph(
-                f"{name} has been asked to book your first meeting. If you'd like to suggest a time, the button "
-                "below opens a Teams meeting with them already invited."
+                f"{name} has been asked to book your first meeting. If you'd like to suggest a time yourself, choose "
+                "'Suggest a time': I'll look at when you're both free and offer you a few times. Either of you can "
+                "choose one, and it's booked for you both."
             )
         )
     else:
         body.append(
             paragraph(
-                f"As the mentee, please book your first meeting with {name}, ideally in the next two weeks. The "
-                "button below opens a Teams meeting with them already invited; pick a time that suits you both."
+                f"As the mentee, please book your first meeting with {name}, ideally in the next two weeks. Choose "
+                "'Find a time': I'll look at when you're both free and offer you a few times. Either of you can "
+                "choose one, and it's booked for you both."
             )
         )
     body.append(
@@ -94,7 +90,9 @@ def introduction_card(
     return card(
         body,
         [
-            _open_url("Suggest a time" if i_mentor else "Book our first meeting", booking_url),
+            execute(
+                "Suggest a time" if i_mentor else "Find a time", "meeting.find", {"pair": pair.id}, primary=not i_mentor
+            ),
             execute("Agree how we'll work", "agreement", {"pair": pair.id}),
         ],
     )
@@ -132,6 +130,12 @@ def pair_chat_introduction_card(
         # The agreement is written in each person's 1:1 chat with the bot, never in a shared chat, so it is
         # pointed to here rather than offered as a button that could only answer "not here".
         paragraph("To write or confirm it, type **agreement** in your own chat with me.", subtle=True),
+        # Scheduling buttons answer one person at a time, which a shared chat cannot do, so it is pointed to too.
+        paragraph(
+            "If you'd like me to find times when you're both free and book one for you, type **schedule** in your "
+            "own chat with me.",
+            subtle=True,
+        ),
     ]
     link = teams_meeting_link(
         f"Reverse mentoring: {mentor.display_name} and {mentee.display_name}",
@@ -139,28 +143,6 @@ def pair_chat_introduction_card(
         cohort.plan.session_minutes,
     )
     return card(body, [_open_url("Book our first meeting", link)])
-
-
-def teams_meeting_link(subject: str, attendees: Sequence[str], minutes: int, start: datetime | None = None) -> str:
-    """A Teams link that opens a new meeting, filled in, in the calendar of whoever follows it.
-
-    ``start`` must carry its time zone: Teams reads a bare time in the organiser's zone, which may not be the one
-    meant. Without a start, the person opening the link picks the time.
-    """
-    if minutes <= 0:
-        raise ValueError("a meeting needs a positive length")
-    parts = [f"subject={_quoted(subject)}"]
-    if attendees:
-        # The commas between addresses are the separator Teams expects, so each address is encoded on its own.
-        parts.append("attendees=" + ",".join(quote(address.strip(), safe="@") for address in attendees))
-    parts.append(f"content={_quoted(f'A {minutes}-minute reverse mentoring conversation.')}")
-    if start is not None:
-        if start.tzinfo is None or start.utcoffset() is None:
-            raise ValueError("a meeting's start needs a time zone")
-        end = start + timedelta(minutes=minutes)
-        parts.append(f"startTime={_quoted(start.isoformat(timespec='seconds'))}")
-        parts.append(f"endTime={_quoted(end.isoformat(timespec='seconds'))}")
-    return f"{TEAMS_NEW_MEETING}?{'&'.join(parts)}"
 
 
 def not_matched_text(cohort: Cohort, application: Application) -> str:
@@ -237,7 +219,3 @@ def _what_to_expect(cohort: Cohort) -> list[Element]:
 
 def _open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
-
-
-def _quoted(text: str) -> str:
-    return quote(text, safe="")

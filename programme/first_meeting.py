@@ -13,13 +13,12 @@ from programme.applications import Application, ApplicationStore
 from programme.clock import Clock
 from programme.contracts import Agreement, Contract, ContractStore
 from programme.deliveries import schedule_message
-from programme.errors import Conflict, NotAuthorised, NotFound
+from programme.errors import Conflict
 from programme.identity import PersonId
 from programme.match_messages import MatchMessages
-from programme.pairs import Pair, PairState, PairStore
+from programme.my_pair import LIVE_PAIRS, my_pair
+from programme.pairs import Pair, PairStore
 from programme.work import WorkQueue
-
-_LIVE = frozenset({PairState.PUBLISHED})
 
 
 @dataclass(frozen=True)
@@ -59,27 +58,8 @@ class FirstMeeting:
 
     async def mine(self, person: PersonId, pair_id: int | None = None) -> MyAgreement:
         """The agreement of the person's current pair (or of ``pair_id``, which must be theirs)."""
-        if pair_id is None:
-            current = await self._pairs.for_person(person, _LIVE)
-            if not current:
-                raise NotFound("You don't have a partner yet. Once pairs are published I'll introduce you.")
-            pair = current[0]
-        else:
-            found = await self._pairs.get(pair_id)
-            if found is None or not found.includes(person) or found.state not in _LIVE:
-                # The same answer whether it does not exist or is someone else's.
-                raise NotAuthorised("That agreement isn't one of yours, so I can't show or change it.")
-            pair = found
-        me = await self._applications.get(pair.mentor_application if pair.mentor == person else pair.mentee_application)
-        partner = await self._applications.get(
-            pair.mentee_application if pair.mentor == person else pair.mentor_application
-        )
-        if me is not None and partner is not None and not me.live:
-            raise NotFound("You've stepped back from the programme, so this agreement is closed.")
-        if me is None or partner is None or not partner.live:
-            # Withdrawing leaves the pair published (it happened), but nobody who stepped back is asked to read or
-            # confirm anything any more.
-            raise NotFound("Your partner has left the programme, so this agreement is closed. Your coordinator knows.")
+        found = await my_pair(self._pairs, self._applications, person, pair_id, what="agreement")
+        pair, me, partner = found.pair, found.me, found.partner
         contract = await self._contracts.get(pair.id) or Contract(pair_id=pair.id, agreement=None)
         return MyAgreement(pair=pair, contract=contract, me=me, partner=partner)
 
@@ -115,5 +95,5 @@ class FirstMeeting:
 
     async def confirmed_by_pair(self, cohort_id: int) -> Mapping[int, bool]:
         """For coordinators: whether each published pair has confirmed its agreement, never what it says."""
-        published = await self._pairs.for_cohort(cohort_id, _LIVE)
+        published = await self._pairs.for_cohort(cohort_id, LIVE_PAIRS)
         return {pair.id: bool((c := await self._contracts.get(pair.id)) and c.confirmed) for pair in published}

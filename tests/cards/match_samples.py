@@ -38,7 +38,6 @@ TENANT = TenantId("8a5d7f3c-1b2e-4c6d-9e0f-a1b2c3d4e5f6")
 BIG_ID = 10**9
 COSTLIEST = "\\"
 MARKDOWN = "**bold** _it_ [link](https://example.com) `code` # > ~ \\ "
-BOOKING_URL = "https://teams.microsoft.com/l/meeting/new?subject=Reverse%20mentoring&attendees=a%40nhs.net"
 
 # What the mentee wrote that only coordinators (or nobody) may see: introductions must never show it.
 MENTEE_SECRETS = {
@@ -235,14 +234,14 @@ def _worst_introduction(text: str, *, as_mentor: bool) -> Card:
     first, second = (me, partner) if as_mentor else (partner, me)
     built_pair = pair(BIG_ID, first, second, state=PairState.PUBLISHED)
     plan_cohort = cohort(CohortState.RUNNING, cohort_id=BIG_ID, name=(text * MAX_NAME_LENGTH)[:MAX_NAME_LENGTH])
-    return introduction_card(plan_cohort, built_pair, me, partner, tuple(Topic)[:8], BOOKING_URL + "x" * 1500)
+    return introduction_card(plan_cohort, built_pair, me, partner, tuple(Topic)[:8])
 
 
 def _introduction(*, as_mentor: bool, shared: tuple[Topic, ...] = (Topic.BELONGING,)) -> Card:
     first, second = mentor(), mentee()
     published = pair(101, first, second, state=PairState.PUBLISHED)
     me, partner = (first, second) if as_mentor else (second, first)
-    return introduction_card(cohort(CohortState.RUNNING), published, me, partner, shared, BOOKING_URL)
+    return introduction_card(cohort(CohortState.RUNNING), published, me, partner, shared)
 
 
 def _worst_pair_chat(text: str) -> Card:

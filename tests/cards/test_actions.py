@@ -14,6 +14,7 @@ from cards.actions import (
     MAX_REASON_LENGTH,
     AddPair,
     AdjustMatch,
+    AskCancelMeeting,
     AskDeleteMyData,
     AskPublish,
     CancelDeleteMyData,
@@ -21,17 +22,23 @@ from cards.actions import (
     CardAction,
     CloseSignups,
     ConfirmAgreement,
+    ConfirmCancelMeeting,
     ConfirmDeleteMyData,
     ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
+    FindMeetingTimes,
     Join,
+    KeepMeeting,
     LockPair,
     NewCohortForm,
     OpenCohort,
+    PickOwnTime,
+    PickSlot,
     RerunMatch,
+    RescheduleMeeting,
     ReviewApplications,
     SaveAgreement,
     ShowAbout,
@@ -39,6 +46,7 @@ from cards.actions import (
     ShowCohorts,
     ShowHelp,
     ShowMatch,
+    ShowMeeting,
     ShowMyData,
     ShowPrivacy,
     SwapPairs,
@@ -49,6 +57,7 @@ from cards.actions import (
 from programme.applications import DECISIONS, ApplicationState
 from programme.errors import InvalidInput
 from programme.identity import PersonId
+from programme.meetings import MAX_SLOTS
 
 GUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 PERSON = PersonId(GUID)
@@ -119,6 +128,32 @@ VALID: list[tuple[str, dict[str, Any], CardAction]] = [
         SaveAgreement(40, 0, {"action": "agreement.save", "pair": 40, "version": 0}),
     ),
     ("agreement.confirm", {"pair": 40, "version": "3"}, ConfirmAgreement(40, 3)),
+    ("meeting.find", {}, FindMeetingTimes()),
+    ("meeting.find", {"pair": 40}, FindMeetingTimes(40)),
+    ("meeting.find", {"pair": "40", "later": True}, FindMeetingTimes(40, later=True)),
+    ("meeting.find", {"pair": 40, "later": "false"}, FindMeetingTimes(40)),
+    ("meeting.show", {"meeting": 9}, ShowMeeting(9)),
+    ("meeting.pick", {"meeting": 9, "version": 2, "slot": 0}, PickSlot(9, 2, 0)),
+    ("meeting.pick", {"meeting": "9", "version": "2", "slot": "4"}, PickSlot(9, 2, 4)),
+    (
+        "meeting.pick-time",
+        {"meeting": 9, "version": 2, "meeting_date": "2026-01-21", "meeting_time": "13:00"},
+        PickOwnTime(
+            9,
+            2,
+            {
+                "action": "meeting.pick-time",
+                "meeting": 9,
+                "version": 2,
+                "meeting_date": "2026-01-21",
+                "meeting_time": "13:00",
+            },
+        ),
+    ),
+    ("meeting.keep", {"meeting": 9, "version": 2}, KeepMeeting(9, 2)),
+    ("meeting.reschedule", {"meeting": "9"}, RescheduleMeeting(9)),
+    ("meeting.cancel", {"meeting": 9}, AskCancelMeeting(9)),
+    ("meeting.cancel.confirm", {"meeting": 9, "version": "2"}, ConfirmCancelMeeting(9, 2)),
 ]
 
 
@@ -253,14 +288,21 @@ def _id_cases() -> list[Any]:
             ("agreement", "pair"),
             ("agreement.save", "pair"),
             ("agreement.confirm", "pair"),
+            *((verb, "meeting") for verb in MEETING_VERBS),
+            *((verb, "version") for verb in VERSIONED_MEETING_VERBS),
+            ("meeting.find", "pair"),
         ):
-            if (field == "page" or (verb, field) == ("agreement", "pair")) and (bad is _ABSENT or bad is None):
+            optional = field == "page" or (verb, field) in (("agreement", "pair"), ("meeting.find", "pair"))
+            if optional and (bad is _ABSENT or bad is None):
                 continue  # a missing page is allowed (see above), and so is a missing pair (see below)
             cases.append(pytest.param(verb, field, bad, id=f"{verb}-{field}-{bad!r:.20}"))
     return cases
 
 
 MATCH_VERBS = ("match", "match.adjust", "match.rerun", "match.publish", "match.publish.confirm")
+# A meeting's versions start at 1, so unlike an agreement's, 0 is damage too.
+VERSIONED_MEETING_VERBS = ("meeting.pick", "meeting.pick-time", "meeting.keep", "meeting.cancel.confirm")
+MEETING_VERBS = ("meeting.show", "meeting.reschedule", "meeting.cancel", *VERSIONED_MEETING_VERBS)
 
 
 def _whole(verb: str) -> dict[str, object]:
@@ -278,6 +320,9 @@ def _whole(verb: str) -> dict[str, object]:
         "swap_second": "41",
         "mentor": "12",
         "mentee": "22",
+        "meeting": 9,
+        "slot": 1,
+        "later": False,
     }
 
 
@@ -501,3 +546,51 @@ def test_the_override_reason_is_tidied_and_kept_to_its_limit() -> None:
     with pytest.raises(InvalidInput) as damaged:
         parse_action("pair.add", {**_whole("pair.add"), "override_reason": ["why"]})
     assert damaged.value.user_message == DAMAGED
+
+
+# Meetings ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slot", [0, "0", 1, MAX_SLOTS - 1, str(MAX_SLOTS - 1)])
+def test_every_slot_an_offer_can_hold_parses_from_the_first(slot: object) -> None:
+    action = parse_action("meeting.pick", {**_whole("meeting.pick"), "slot": slot})
+    assert isinstance(action, PickSlot)
+    assert action.slot == int(str(slot))
+
+
+@pytest.mark.parametrize("slot", [b for b in BAD_IDS if b not in (0, "0")] + [MAX_SLOTS, str(MAX_SLOTS), 99])
+def test_a_slot_the_card_never_offered_is_refused_kindly(slot: object) -> None:
+    data = _whole("meeting.pick")
+    if slot is _ABSENT:
+        data.pop("slot")
+    else:
+        data["slot"] = slot
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("meeting.pick", data)
+    assert caught.value.user_message == DAMAGED
+
+
+def test_finding_times_without_a_pair_means_the_current_pair() -> None:
+    assert parse_action("meeting.find", None) == FindMeetingTimes(None, later=False)
+    assert parse_action("meeting.find", {"pair": None, "later": None}) == FindMeetingTimes()
+
+
+@pytest.mark.parametrize("later", ["yes", "True", "1", 1, 0, "", ["true"], {"v": True}])
+def test_a_tampered_later_is_refused(later: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_action("meeting.find", {"pair": 40, "later": later})
+    assert caught.value.user_message == DAMAGED
+
+
+def test_choosing_a_time_keeps_a_detached_copy_of_the_form() -> None:
+    data: dict[object, object] = {
+        "action": "meeting.pick-time",
+        "meeting": 9,
+        "version": 2,
+        "meeting_date": "2026-01-21",
+        5: "not from a card",
+    }
+    action = parse_action("meeting.pick-time", data)
+    data["meeting_date"] = "changed later"
+    assert isinstance(action, PickOwnTime)
+    assert action.data == {"action": "meeting.pick-time", "meeting": 9, "version": 2, "meeting_date": "2026-01-21"}

@@ -59,6 +59,7 @@ from programme.profiles import (
 )
 from programme.work import WorkItem, WorkState
 from tests.cards.match_samples import SAMPLES as MATCH_SAMPLES
+from tests.cards.meeting_samples import SAMPLES as MEETING_SAMPLES
 from tests.dialogs.signup_samples import SAMPLES as SIGNUP_SAMPLES
 from tests.programme.builders import cohort_plan, mentor_profile, profile_at_limits
 from tests.support.card_reading import card_actions, elements, of_kind
@@ -376,6 +377,7 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
     ],
     **{f"cards.signup.{name}": builds for name, builds in SIGNUP_SAMPLES.items()},
     **MATCH_SAMPLES,
+    **MEETING_SAMPLES,
 }
 ALL_CARDS = [
     pytest.param(built, id=f"{name.rsplit('.', 1)[1]}-{label}")

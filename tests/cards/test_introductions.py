@@ -1,28 +1,26 @@
 """Introductions: warm, clear about the first step, and showing a partner only their name, part in the pair, job
-title and the introduction they wrote for this; plus the Teams booking link and the messages around matching."""
+title and the introduction they wrote for this; plus the messages around matching."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from cards.actions import FindMeetingTimes, parse_action
 from cards.elements import Card, escape_markdown
 from cards.introductions import (
     GROUND_RULES,
-    TEAMS_NEW_MEETING,
     agreement_to_confirm_card,
     introduction_card,
     not_matched_text,
     pair_chat_introduction_card,
-    teams_meeting_link,
 )
 from programme.applications import Application
 from programme.contracts import Contract
 from programme.pairs import PairState
 from programme.profiles import Topic
+from programme.teams_links import TEAMS_NEW_MEETING
 from tests.cards.match_samples import (
     AGREEMENT,
     MARKDOWN,
@@ -33,8 +31,6 @@ from tests.cards.match_samples import (
 )
 from tests.support.card_reading import button, card_actions, card_text, facts, text_blocks
 
-# A link with no personal data in it, so the checks below see only what the card itself says.
-LINK = "https://teams.microsoft.com/l/meeting/new?subject=Reverse%20mentoring"
 # Topics each chose that the other did not: private to matching.
 MENTOR_ONLY = Topic.MICROAGGRESSIONS
 MENTEE_ONLY = Topic.LEADERSHIP_VISIBILITY
@@ -51,7 +47,7 @@ def _introduction(*, to_mentor: bool, shared: tuple[Topic, ...] = (Topic.BELONGI
     first, second = _people()
     published = pair(101, first, second, state=PairState.PUBLISHED)
     me, partner = (first, second) if to_mentor else (second, first)
-    return introduction_card(cohort(), published, me, partner, shared, LINK)
+    return introduction_card(cohort(), published, me, partner, shared)
 
 
 def _private_parts(person: Application) -> list[str]:
@@ -68,60 +64,10 @@ def _private_parts(person: Application) -> list[str]:
     ]
 
 
-# The Teams booking link -------------------------------------------------------------------------------------------
-
-
 def _query(link: str) -> dict[str, list[str]]:
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == TEAMS_NEW_MEETING
     return parse_qs(parts.query, keep_blank_values=True, strict_parsing=True)
-
-
-def test_the_link_encodes_every_part() -> None:
-    link = teams_meeting_link(
-        "Reverse mentoring: Zoë & Ngozi #1 + more?", ["amara+rm@nhs.net", "o'neil@trust.nhs.uk"], 45
-    )
-    assert " " not in link
-    assert "#" not in link
-    query = _query(link)
-    assert query["subject"] == ["Reverse mentoring: Zoë & Ngozi #1 + more?"]
-    assert query["attendees"] == ["amara+rm@nhs.net,o'neil@trust.nhs.uk"]
-    assert query["content"] == ["A 45-minute reverse mentoring conversation."]
-    assert "startTime" not in query
-    # The addresses are separated by a bare comma, as Teams expects; a plus inside one is encoded.
-    assert "attendees=amara%2Brm@nhs.net,o%27neil@trust.nhs.uk&" in link
-
-
-def test_an_address_cannot_smuggle_in_another_parameter() -> None:
-    query = _query(teams_meeting_link("Hello", ["a&subject=evil@nhs.net,b@nhs.net"], 60))
-    assert query["subject"] == ["Hello"]
-    assert query["attendees"] == ["a&subject=evil@nhs.net,b@nhs.net"]
-    assert "%2C" in teams_meeting_link("Hello", ["a,b@nhs.net"], 60)
-
-
-def test_a_start_gives_iso_times_with_their_offset_and_the_length() -> None:
-    start = datetime(2026, 6, 2, 10, 30, tzinfo=ZoneInfo("Europe/London"))
-    link = teams_meeting_link("Hello", ["a@nhs.net"], 60, start)
-    query = _query(link)
-    assert query["startTime"] == ["2026-06-02T10:30:00+01:00"]
-    assert query["endTime"] == ["2026-06-02T11:30:00+01:00"]
-    # The offset's plus sign is encoded, or it would arrive as a space.
-    assert "startTime=2026-06-02T10%3A30%3A00%2B01%3A00" in link
-    utc = _query(teams_meeting_link("Hello", [], 30, datetime(2026, 1, 5, 9, 0, tzinfo=UTC)))
-    assert (utc["startTime"], utc["endTime"]) == (["2026-01-05T09:00:00+00:00"], ["2026-01-05T09:30:00+00:00"])
-    assert "attendees" not in utc
-    negative = _query(
-        teams_meeting_link("x", [], 45, datetime(2026, 1, 5, 23, 30, tzinfo=timezone(-timedelta(hours=5))))
-    )
-    assert negative["endTime"] == ["2026-01-06T00:15:00-05:00"]
-
-
-def test_a_start_without_a_time_zone_or_a_meeting_without_length_is_refused() -> None:
-    with pytest.raises(ValueError, match="time zone"):
-        teams_meeting_link("Hello", [], 60, datetime(2026, 1, 5, 9, 0))
-    for minutes in (0, -30):
-        with pytest.raises(ValueError, match="positive"):
-            teams_meeting_link("Hello", [], minutes)
 
 
 # Introductions ----------------------------------------------------------------------------------------------------
@@ -131,10 +77,20 @@ def test_the_mentee_is_asked_to_book_the_first_meeting() -> None:
     built = _introduction(to_mentor=False)
     texts = text_blocks(built)
     assert texts[0] == "Meet your mentor, Amara Okafor"
-    assert any(t.startswith("As the mentee, please book your first meeting with Amara Okafor") for t in texts)
-    book = button(built, "Book our first meeting")
-    assert (book["type"], book["url"]) == ("Action.OpenUrl", LINK)
+    [step] = [t for t in texts if t.startswith("As the mentee, please book your first meeting with Amara Okafor")]
+    # What the button does, in words: the bot finds times, and either of them can choose.
+    assert "I'll look at when you're both free and offer you a few times" in step
+    assert "Either of you can choose one" in step
+    find = button(built, "Find a time")
+    assert (find["type"], find["verb"], find["data"]) == (
+        "Action.Execute",
+        "meeting.find",
+        {"action": "meeting.find", "pair": 101},
+    )
+    assert find["style"] == "positive"
+    assert parse_action(find["verb"], find["data"]) == FindMeetingTimes(101)
     assert button(built, "Agree how we'll work")["data"] == {"action": "agreement", "pair": 101}
+    assert [a["title"] for a in card_actions(built)] == ["Find a time", "Agree how we'll work"]
 
 
 def test_the_mentor_hears_that_the_mentee_books_and_may_suggest_a_time() -> None:
@@ -142,8 +98,11 @@ def test_the_mentor_hears_that_the_mentee_books_and_may_suggest_a_time() -> None
     texts = text_blocks(built)
     assert texts[0] == "Meet your mentee, Dana Whitfield"
     assert any(t.startswith("Dana Whitfield has been asked to book your first meeting.") for t in texts)
+    assert any("choose 'Suggest a time': I'll look at when you're both free" in t for t in texts)
     assert not any("As the mentee" in t for t in texts)
-    assert button(built, "Suggest a time")["url"] == LINK
+    suggest = button(built, "Suggest a time")
+    assert (suggest["verb"], suggest["data"]) == ("meeting.find", {"action": "meeting.find", "pair": 101})
+    assert "style" not in suggest
     assert [a["title"] for a in card_actions(built)] == ["Suggest a time", "Agree how we'll work"]
 
 
@@ -171,7 +130,7 @@ def test_only_the_partners_name_part_job_title_and_introduction_are_shown(to_men
 def test_nothing_shared_and_no_introduction_written_are_said_gently() -> None:
     first = _people()[0]
     quiet = mentee(bio="")
-    built = introduction_card(cohort(), pair(101, first, quiet, state=PairState.PUBLISHED), first, quiet, (), LINK)
+    built = introduction_card(cohort(), pair(101, first, quiet, state=PairState.PUBLISHED), first, quiet, ())
     texts = text_blocks(built)
     assert "They haven't written an introduction yet." in texts
     assert any(t.startswith("You chose different topics") for t in texts)
@@ -194,7 +153,7 @@ def test_typed_text_in_an_introduction_is_escaped() -> None:
     second = _people()[1]
     laden = mentor(name=MARKDOWN[:100], job_title=MARKDOWN[:100], bio=MARKDOWN * 5)
     built = introduction_card(
-        cohort(name=MARKDOWN[:80]), pair(101, laden, second, state=PairState.PUBLISHED), second, laden, (), LINK
+        cohort(name=MARKDOWN[:80]), pair(101, laden, second, state=PairState.PUBLISHED), second, laden, ()
     )
     assert "**bold**" not in card_text(built)
     assert "[link](" not in card_text(built)
@@ -225,6 +184,8 @@ def test_the_pair_chat_introduces_both_and_asks_the_mentee_to_book() -> None:
     # The agreement is private to each of them, so the shared chat only points to their own chats.
     assert [a["title"] for a in card_actions(built)] == ["Book our first meeting"]
     assert "To write or confirm it, type **agreement** in your own chat with me." in texts
+    # Scheduling buttons need a person's own chat; the shared one points there.
+    assert any("type **schedule** in your own chat with me" in t for t in texts)
     shown = "\n".join(texts)
     for person in (first, second):
         for private in _private_parts(person):
