@@ -290,7 +290,7 @@ def test_manifest_carries_the_options_and_the_bot_settings(manifest: Json) -> No
     assert bot["isNotificationOnly"] is False
     commands = {tuple(entry["scopes"]): [c["title"] for c in entry["commands"]] for entry in bot["commandLists"]}
     assert commands == {
-        ("personal",): ["help", "about", "privacy"],
+        ("personal",): ["help", "about", "privacy", "schedule"],
         ("team", "groupChat"): ["help", "about", "privacy"],
     }
     assert "{{" not in json.dumps(manifest)
