@@ -6,8 +6,8 @@ returns one that respects every dependency:
 - the audit holder finds entries about a person's applications through ``applications.person_id``, and so does
   the pairs holder for the proposals taken apart; both must erase before the applications holder anonymises those
   rows;
-- the contracts holder finds the person's agreements through ``pairs.mentor_id`` and ``pairs.mentee_id``, so it
-  must erase before the pairs holder anonymises those rows;
+- the contracts and meetings holders find the person's agreements and meetings through ``pairs.mentor_id`` and
+  ``pairs.mentee_id``, so they must erase before the pairs holder anonymises those rows;
 - the conversation-state holder finds the person's chat through the address in ``contacts``, so it must erase
   before the contact holder deletes that row.
 
@@ -27,11 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from programme.applications import ApplicationState
 from programme.identity import PersonId
+from programme.meetings import new_ics_token
 from programme.pairs import PairState
 from programme.personal_data import ERASED, PersonalDataHolder
 from programme.work import OPEN_STATES, redacted
 from storage.contract_store import agreement_from_json, agreement_json
 from storage.database import Database
+from storage.meeting_store import slots_from_json
 from storage.tables import (
     applications,
     audit_log,
@@ -40,6 +42,7 @@ from storage.tables import (
     contacts,
     contracts,
     coordinators,
+    meetings,
     pair_exclusions,
     pairs,
     participants,
@@ -185,11 +188,11 @@ class PairsHolder:
         their_proposals = and_(_pairs_of(person), pairs.c.state == PairState.PROPOSED.value)
         mine = select(applications.c.id).where(applications.c.person_id == person.value)
         async with self._engine.begin() as connection:
-            # Proposals never have an agreement; this only keeps the delete below from tripping the foreign key
-            # if one ever did.
-            await connection.execute(
-                delete(contracts).where(contracts.c.pair_id.in_(select(pairs.c.id).where(their_proposals)))
-            )
+            # Proposals never have an agreement or meetings; this only keeps the delete below from tripping the
+            # foreign keys if one ever did.
+            proposal_ids = select(pairs.c.id).where(their_proposals)
+            await connection.execute(delete(contracts).where(contracts.c.pair_id.in_(proposal_ids)))
+            await connection.execute(delete(meetings).where(meetings.c.pair_id.in_(proposal_ids)))
             deleted = await connection.execute(delete(pairs).where(their_proposals))
             changed = deleted.rowcount
             for side in (pairs.c.mentor_id, pairs.c.mentee_id):
@@ -273,6 +276,85 @@ class ContractsHolder:
         async with self._engine.begin() as connection:
             result = await connection.execute(statement)
         return result.rowcount
+
+
+class MeetingsHolder:
+    """The meetings of the person's pairs: which session, its state, the time chosen or booked, the times on
+    offer, and whether it was the person or their partner who chose.
+
+    The export says "you" or "your partner" rather than whose id chose, so it never carries the partner's id. It
+    leaves out the calendar event's id, the Teams join link and the .ics token: the first is the programme
+    mailbox's handle on the event and says nothing about the person, and the other two let anyone who has them
+    join the meeting or fetch its details without signing in, so they do not belong in a file that gets saved and
+    passed around; the person has them in their invitation or calendar anyway. The times on offer are in,
+    although they are where both people are free: the two of them were shown the same times on the same card, so
+    this tells neither anything about the other that they had not already seen.
+
+    Erasure keeps each meeting's session, state and times, as anonymous counts of how the pair met. The person's
+    choices lose their chooser; and for every meeting of their pairs the join link goes and the .ics token is
+    replaced by a fresh random one, so links already sent stop working, while the event id stays so that the
+    programme can still cancel an event that is in calendars. The version is bumped, so a card read before the
+    erasure cannot save over it.
+
+    The meetings are found through the pairs' person ids, so this holder must erase before :class:`PairsHolder`
+    anonymises them. Once it has, the store no longer shows these meetings and a second erase finds nothing.
+    """
+
+    @property
+    def section(self) -> str:
+        return "meetings"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(meetings)
+            .where(meetings.c.pair_id.in_(select(pairs.c.id).where(_pairs_of(person))))
+            .order_by(meetings.c.pair_id, meetings.c.session)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "pair": row["pair_id"],
+                "session": row["session"],
+                "state": row["state"],
+                "time": _span(row["when_start"], row["when_end"]),
+                "times_offered": [_span(slot.start, slot.end) for slot in slots_from_json(row["slots"])],
+                "chosen_by": _chooser(row["chosen_by"], person),
+                "created_at": _iso(row["created_at"]),
+                "updated_at": _iso(row["updated_at"]),
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        theirs = select(meetings.c.id).where(meetings.c.pair_id.in_(select(pairs.c.id).where(_pairs_of(person))))
+        forgotten = case((meetings.c.chosen_by == person.value, null()), else_=meetings.c.chosen_by)
+        async with self._engine.begin() as connection:
+            ids = sorted((await connection.execute(theirs)).scalars())
+            # One statement each: every meeting needs its own new token.
+            for meeting_id in ids:
+                await connection.execute(
+                    update(meetings)
+                    .where(meetings.c.id == meeting_id)
+                    .values(
+                        chosen_by=forgotten,
+                        join_url=None,
+                        ics_token=new_ics_token(),
+                        version=meetings.c.version + 1,
+                        updated_at=at,
+                    )
+                )
+            # Only a pair's own people choose, so this finds nothing unless a pair lost the person before this
+            # holder ran; it is here so that a choice of theirs cannot outlive an erasure whatever the order.
+            strays = await connection.execute(
+                update(meetings)
+                .where(meetings.c.chosen_by == person.value)
+                .values(chosen_by=None, version=meetings.c.version + 1, updated_at=at)
+            )
+        return len(ids) + strays.rowcount
 
 
 class ParticipationHolder:
@@ -527,6 +609,7 @@ def sql_holders(database: Database) -> list[PersonalDataHolder]:
     return [
         AuditHolder(database),
         ContractsHolder(database),
+        MeetingsHolder(database),
         PairsHolder(database),
         ApplicationsHolder(database),
         ParticipationHolder(database),
@@ -576,6 +659,18 @@ def _scrubbed(detail: object, person: PersonId) -> object:
     if scrubbed.get("reason") is not None:
         scrubbed["reason"] = ERASED
     return scrubbed
+
+
+def _span(start: datetime | None, end: datetime | None) -> dict[str, str] | None:
+    if start is None or end is None:
+        return None
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def _chooser(chosen_by: str | None, person: PersonId) -> str | None:
+    if chosen_by is None:
+        return None
+    return "you" if chosen_by == person.value else "your partner"
 
 
 def _conversation_id(address: object) -> str | None:

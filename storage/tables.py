@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 
 from programme.applications import ApplicationState
 from programme.cohorts import MAX_NAME_LENGTH, CohortState
+from programme.meetings import MeetingState
 from programme.pairs import MAX_OVERRIDE, PairState
 from programme.profiles import Role
 from programme.work import MAX_KEY_LENGTH, MAX_KIND_LENGTH, WorkState
@@ -290,4 +291,40 @@ contracts = Table(
     Column("mentee_confirmed_at", UtcDateTime(), nullable=True),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# new_ics_token() makes 32 characters; the room is for a longer token later without a migration.
+MAX_ICS_TOKEN_LENGTH = 64
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The unique constraint below leads with pair_id, so it is also the index for finding a pair's meetings.
+    Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False),
+    Column("session", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Column("window_end", UtcDateTime(), nullable=False),
+    # [[start, end], ...] as ISO times in UTC: only ever read whole, with the rest of the offer.
+    Column("slots", JSON, nullable=False),
+    Column("when_start", UtcDateTime(), nullable=True),
+    Column("when_end", UtcDateTime(), nullable=True),
+    # Graph event ids and Teams join links are long and their length is Microsoft's to change.
+    Column("event_id", Text, nullable=True),
+    Column("join_url", Text, nullable=True),
+    # NULL once the person who chose asked to be erased (see MeetingsHolder).
+    Column("chosen_by", String(36), nullable=True),
+    Column("ics_token", String(MAX_ICS_TOKEN_LENGTH), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("pair_id", "session"),
+    CheckConstraint(f"state IN ({_one_of(MeetingState)})", name="state"),
+    CheckConstraint(
+        "(when_start IS NULL AND when_end IS NULL) OR (when_start IS NOT NULL AND when_end IS NOT NULL)",
+        name="when",
+    ),
+    # Like pairs: a meeting's id is in the buttons of cards already sent, so it must never name another meeting.
+    sqlite_autoincrement=True,
 )

@@ -33,6 +33,7 @@ OUR_TABLES = {
     "pairs",
     "pair_exclusions",
     "contracts",
+    "meetings",
 }
 PERSON = PersonId("0b6f2c1e-5d3a-4f7e-9c2b-8a1d4e6f0a11")
 

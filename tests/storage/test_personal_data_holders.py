@@ -15,9 +15,11 @@ from sqlalchemy import JSON, String, Text, select
 
 from programme.applications import Application, ApplicationState
 from programme.audit import AuditEntry
+from programme.calendar import Interval
 from programme.contracts import Agreement
 from programme.coordinators import RosterEntry
 from programme.identity import PersonId
+from programme.meetings import MeetingState, NewMeeting
 from programme.pairs import NewPair
 from programme.personal_data import ERASED, PersonalData, PersonalDataHolder
 from programme.profiles import Role
@@ -30,10 +32,11 @@ from storage.contact_book import SqlContactBook
 from storage.contract_store import SqlContractStore
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database
+from storage.meeting_store import SqlMeetingStore
 from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import conversation_state_key, sql_holders
-from storage.tables import metadata
+from storage.tables import meetings, metadata
 from storage.work_queue import SqlWorkQueue
 from tests.storage.conftest import FixedClock
 from tests.storage.test_programme_stores import BEN, COORDINATOR, NOW, TENANT, new_application, plan, profile
@@ -64,7 +67,19 @@ OVERRIDE = "She asked for a mentor from outside pharmacy."
 GOALS = ("See how rota decisions decide who gets protected training time.",)
 HOW_WE_WORK = "Fortnightly on Teams; Amara would rather keep her camera off."
 PAIR_CHAT = "19:amara-and-ben-pair@thread.v2"
-ERASED_NEEDLES = (*AMARA_NEEDLES, *PAIR_REASONS, OVERRIDE, *GOALS, HOW_WE_WORK, PAIR_CHAT)
+# Their meetings: sessions 1 (booked, Amara chose), 2 (on offer) and 3 (being booked, Ben chose). The join link and
+# the .ics links let anyone who has them into the meeting, so they go; the event id is the programme mailbox's.
+EVENT_ID = "AAMkAGI2-programme-mailbox-event-1"
+JOIN_URL = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_amara-and-ben@thread.v2/0"
+ICS_TOKENS = ("amara-ben-session-1-ics-token", "amara-ben-session-2-ics-token", "amara-ben-session-3-ics-token")
+FIRST_MEETING = Interval(NOW + timedelta(days=14, hours=2), NOW + timedelta(days=14, hours=3))
+THIRD_MEETING = Interval(NOW + timedelta(days=70), NOW + timedelta(days=70, hours=1))
+ON_OFFER = (
+    Interval(NOW + timedelta(days=40), NOW + timedelta(days=40, hours=1)),
+    Interval(NOW + timedelta(days=41, hours=4), NOW + timedelta(days=41, hours=5)),
+)
+MEETINGS_WINDOW = Interval(NOW + timedelta(days=10), NOW + timedelta(days=80))
+ERASED_NEEDLES = (*AMARA_NEEDLES, *PAIR_REASONS, OVERRIDE, *GOALS, HOW_WE_WORK, PAIR_CHAT, JOIN_URL, *ICS_TOKENS)
 # The one place a person's id may stay: entries they made as an actor (see AuditHolder).
 KEPT_FOR_ACCOUNTABILITY = {("audit_log", "actor_id")}
 
@@ -151,7 +166,21 @@ async def populate(database: Database, clock: FixedClock) -> World:
     written = await contracts.write(published.id, Agreement(GOALS, HOW_WE_WORK), 0, NOW + timedelta(days=8))
     assert written is not None
     await contracts.confirm(published.id, False, written.version, NOW + timedelta(days=9))
+    await meet_three_times(database, published.id)
     return World(cohort.id, amara, ben, published.id)
+
+
+async def meet_three_times(database: Database, pair_id: int) -> None:
+    store = SqlMeetingStore(database)
+    at = NOW + timedelta(days=10)
+    for session, token in enumerate(ICS_TOKENS, start=1):
+        slots = ON_OFFER if session == 2 else (FIRST_MEETING, THIRD_MEETING)
+        assert await store.add(NewMeeting(pair_id, session, MEETINGS_WINDOW, slots, token), at) is not None
+    first, _, third = await store.for_pairs([pair_id])
+    chosen = await store.save(first.chosen(FIRST_MEETING, AMARA), first.version, at)
+    assert chosen is not None
+    assert await store.save(chosen.booked(EVENT_ID, JOIN_URL), chosen.version, at + timedelta(hours=1))
+    assert await store.save(third.chosen(THIRD_MEETING, BEN), third.version, at + timedelta(hours=2))
 
 
 def _reason(decision: str, reason: str = REASON) -> dict[str, str | int | bool | None]:
@@ -202,6 +231,7 @@ async def test_export_gathers_every_section(database: Database, clock: FixedCloc
         "coordinator role",
         "pairs",
         "contracts",
+        "meetings",
     }
     json.dumps(report.as_json())  # everything is JSON-ready
     assert sections["coordinator role"] is None
@@ -363,6 +393,63 @@ async def test_export_of_contracts_is_the_pairs_shared_agreement(database: Datab
     assert await holders["contracts"].export(COORDINATOR) == []
 
 
+def meetings_seen_by(chooser_of_first: str, chooser_of_third: str, pair_id: int) -> list[dict[str, object]]:
+    at = NOW + timedelta(days=10)
+
+    def span(interval: Interval) -> dict[str, str]:
+        return {"start": interval.start.isoformat(), "end": interval.end.isoformat()}
+
+    return [
+        {
+            "pair": pair_id,
+            "session": 1,
+            "state": "booked",
+            "time": span(FIRST_MEETING),
+            "times_offered": [],
+            "chosen_by": chooser_of_first,
+            "created_at": at.isoformat(),
+            "updated_at": (at + timedelta(hours=1)).isoformat(),
+        },
+        {
+            "pair": pair_id,
+            "session": 2,
+            "state": "offered",
+            "time": None,
+            "times_offered": [span(slot) for slot in ON_OFFER],
+            "chosen_by": None,
+            "created_at": at.isoformat(),
+            "updated_at": at.isoformat(),
+        },
+        {
+            "pair": pair_id,
+            "session": 3,
+            "state": "booking",
+            "time": span(THIRD_MEETING),
+            "times_offered": [span(FIRST_MEETING), span(THIRD_MEETING)],
+            "chosen_by": chooser_of_third,
+            "created_at": at.isoformat(),
+            "updated_at": (at + timedelta(hours=2)).isoformat(),
+        },
+    ]
+
+
+async def test_export_of_meetings_says_who_chose_without_the_partners_id_or_the_meeting_links(
+    database: Database, clock: FixedClock
+) -> None:
+    world = await populate(database, clock)
+    holders = sql_holders_by_section(database)
+
+    amaras = await holders["meetings"].export(AMARA)
+    bens = await holders["meetings"].export(BEN)
+
+    assert amaras == meetings_seen_by("you", "your partner", world.pair_id)
+    assert bens == meetings_seen_by("your partner", "you", world.pair_id)
+    for exported, partner in ((amaras, BEN), (bens, AMARA)):
+        text = json.dumps(exported)
+        assert [secret for secret in (partner.value, EVENT_ID, JOIN_URL, *ICS_TOKENS) if secret in text] == []
+    assert await holders["meetings"].export(COORDINATOR) == []
+
+
 async def test_someone_unknown_has_nothing_to_export(database: Database, clock: FixedClock) -> None:
     report = await PersonalData(sql_holders(database), clock).export(AMARA)
 
@@ -389,6 +476,8 @@ async def test_erasure_leaves_nothing_personal_in_any_table(database: Database, 
         # Their published pair, and the proposal of theirs that was taken apart.
         "pairs": 2,
         "contracts": 1,
+        # Every meeting of the pair loses its links; the first also loses who chose it.
+        "meetings": 3,
     }
     assert leaks(await everything_stored(database), ERASED_NEEDLES) == []
 
@@ -426,9 +515,9 @@ async def test_erasure_leaves_everyone_else_untouched(database: Database, clock:
     await personal_data.erase(AMARA)
 
     # The coordinator's audit entries about Amara changed, so compare everything else of theirs. Ben's pair with
-    # her, and their agreement, are checked in the test after this.
+    # her, their agreement and their meetings are checked in the tests after this.
     after_ben = await personal_data.export(BEN)
-    shared = {"pairs", "contracts"}
+    shared = {"pairs", "contracts", "meetings"}
     assert {k: v for k, v in after_ben.sections.items() if k not in shared} == {
         k: v for k, v in before[BEN].sections.items() if k not in shared
     }
@@ -471,6 +560,39 @@ async def test_erasure_leaves_the_partner_an_anonymous_pair_without_the_shared_a
     assert await SqlContractStore(database).confirm(world.pair_id, True, 2, NOW) is None
 
 
+async def test_erasure_leaves_the_partner_the_meetings_times_without_her_choices_or_their_links(
+    database: Database, clock: FixedClock
+) -> None:
+    world = await populate(database, clock)
+    holders = sql_holders_by_section(database)
+
+    await PersonalData(sql_holders(database), clock).erase(AMARA)
+
+    erased_at = clock.now().isoformat()
+    before = meetings_seen_by("your partner", "you", world.pair_id)
+    assert await holders["meetings"].export(BEN) == [
+        {**before[0], "chosen_by": None, "updated_at": erased_at},
+        {**before[1], "updated_at": erased_at},
+        {**before[2], "updated_at": erased_at},
+    ]
+    async with database.engine.connect() as connection:
+        query = select(meetings).where(meetings.c.pair_id == world.pair_id).order_by(meetings.c.session)
+        rows = (await connection.execute(query)).mappings().all()
+    assert [(row["state"], row["version"], row["join_url"], row["event_id"]) for row in rows] == [
+        (MeetingState.BOOKED.value, 4, None, EVENT_ID),
+        (MeetingState.OFFERED.value, 2, None, None),
+        (MeetingState.BOOKING.value, 3, None, None),
+    ]
+    # New tokens, not blanks: the column stays unique and nothing guessable names the meetings.
+    tokens = {row["ics_token"] for row in rows}
+    assert len(tokens) == 3
+    assert tokens.isdisjoint(ICS_TOKENS)
+    assert all(len(token) >= 32 for token in tokens)
+    meeting_store = SqlMeetingStore(database)
+    assert await meeting_store.for_pairs([world.pair_id]) == []
+    assert [await meeting_store.by_ics_token(token) for token in (*ICS_TOKENS, *tokens)] == [None] * 6
+
+
 async def test_erasing_twice_changes_nothing_the_second_time(database: Database, clock: FixedClock) -> None:
     await populate(database, clock)
     personal_data = PersonalData(sql_holders(database), clock)
@@ -502,7 +624,9 @@ def test_a_bare_contact_has_no_conversation_state() -> None:
 
 # Coverage ---------------------------------------------------------------------------------------------------------
 
-PERSON_COLUMNS = frozenset({"person_id", "recipient_id", "actor_id", "target", "created_by", "mentor_id", "mentee_id"})
+PERSON_COLUMNS = frozenset(
+    {"person_id", "recipient_id", "actor_id", "target", "created_by", "mentor_id", "mentee_id", "chosen_by"}
+)
 # Every table that can hold something about a person, and the holder that exports and erases it. A new table
 # with a person column fails the test below until it is added here, with a holder to go with it.
 HOLDER_OF_TABLE = {
@@ -515,6 +639,7 @@ HOLDER_OF_TABLE = {
     "participants": "participation",
     "work_items": "messages",
     "pairs": "pairs",
+    "meetings": "meetings",
     # No person column, but what they hold is about people found through other tables: the proposals someone's
     # applications were in, and the agreement written by the people of a pair.
     "pair_exclusions": "pairs",

@@ -1,4 +1,4 @@
-"""In-memory stand-ins for the cohort, application, participant, pair and contract stores.
+"""In-memory stand-ins for the cohort, application, participant, pair, contract and meeting stores.
 
 They follow the same contract as the SQL stores (tests/storage runs the contract suite against both), so a
 use-case test that passes here says something about the real service.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from programme.applications import Application, ApplicationState, NewApplication
+from programme.calendar import Interval
 from programme.cohorts import Cohort, CohortPlan, CohortState
 from programme.contracts import Agreement, Contract
 from programme.errors import Conflict
 from programme.identity import PersonId, TenantId
+from programme.meetings import Meeting, MeetingState, NewMeeting, new_ics_token
 from programme.pairs import NewPair, Pair, PairState
 from programme.participants import Participant
 from programme.profiles import Profile, Role
@@ -384,3 +386,89 @@ class InMemoryContractStore:
         current = self._contracts.get(pair_id)
         if current is not None and current.agreement is not None:
             self._contracts[pair_id] = replace(current, agreement=None, version=current.version + 1)
+
+
+class InMemoryMeetingStore:
+    """Times come back in UTC, as the SQL store's do, so a test cannot pass here on a zone SQL would lose."""
+
+    def __init__(self) -> None:
+        self._meetings: dict[int, Meeting] = {}
+        # Meetings of pairs someone was erased from: out of sight, but their sessions still taken, as in SQL.
+        self.erased: list[Meeting] = []
+        self._next_id = 1
+
+    async def get(self, meeting_id: int) -> Meeting | None:
+        return self._meetings.get(meeting_id)
+
+    async def by_ics_token(self, token: str) -> Meeting | None:
+        return next((m for m in self._meetings.values() if m.ics_token == token), None)
+
+    async def for_pairs(self, pair_ids: Sequence[int]) -> Sequence[Meeting]:
+        wanted = set(pair_ids)
+        return sorted((m for m in self._meetings.values() if m.pair_id in wanted), key=lambda m: (m.pair_id, m.session))
+
+    async def add(self, meeting: NewMeeting, at: datetime) -> Meeting | None:
+        everything = [*self._meetings.values(), *self.erased]
+        if any(m.ics_token == meeting.ics_token for m in everything):
+            # A unique constraint in SQL: a reused token is a bug, not an outcome to handle.
+            raise ValueError("that ics token is already in use")
+        if any((m.pair_id, m.session) == (meeting.pair_id, meeting.session) for m in everything):
+            return None
+        stored = Meeting(
+            id=self._next_id,
+            pair_id=meeting.pair_id,
+            session=meeting.session,
+            state=MeetingState.OFFERED,
+            version=1,
+            window=_utc(meeting.window),
+            slots=tuple(_utc(slot) for slot in meeting.slots),
+            when=None,
+            event_id=None,
+            join_url=None,
+            chosen_by=None,
+            ics_token=meeting.ics_token,
+            created_at=at.astimezone(UTC),
+            updated_at=at.astimezone(UTC),
+        )
+        self._next_id += 1
+        self._meetings[stored.id] = stored
+        return stored
+
+    async def save(self, meeting: Meeting, expected_version: int, at: datetime) -> Meeting | None:
+        current = self._meetings.get(meeting.id)
+        if current is None or current.version != expected_version:
+            return None
+        saved = replace(
+            current,
+            state=meeting.state,
+            window=_utc(meeting.window),
+            slots=tuple(_utc(slot) for slot in meeting.slots),
+            when=None if meeting.when is None else _utc(meeting.when),
+            event_id=meeting.event_id,
+            join_url=meeting.join_url,
+            chosen_by=meeting.chosen_by,
+            version=current.version + 1,
+            updated_at=at.astimezone(UTC),
+        )
+        self._meetings[meeting.id] = saved
+        return saved
+
+    async def forget(self, pair_id: int, person: PersonId, at: datetime) -> None:
+        """What erasing ``person`` of the pair does to its meetings: they drop out of sight, the person's choices
+        and the join links go, and old .ics links stop working."""
+        for meeting in [m for m in self._meetings.values() if m.pair_id == pair_id]:
+            del self._meetings[meeting.id]
+            self.erased.append(
+                replace(
+                    meeting,
+                    chosen_by=None if meeting.chosen_by == person else meeting.chosen_by,
+                    join_url=None,
+                    ics_token=new_ics_token(),
+                    version=meeting.version + 1,
+                    updated_at=at.astimezone(UTC),
+                )
+            )
+
+
+def _utc(interval: Interval) -> Interval:
+    return Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
