@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.support.fake_graph import FAKE_TOKEN, FakeGraph, Fault, created, graph_error
+from tests.support.fake_graph import FAKE_TOKEN, OUTLOOK_MAILBOX_CONCURRENCY, FakeGraph, Fault, created, graph_error
 
 A = "8c0a1a67-50ce-4114-bb6c-da9c5dbcf6ca"
 B = "82fe7758-5bb3-4f0d-a43f-e555fd399c6f"
@@ -162,3 +164,251 @@ async def test_more_endpoints_can_be_added_and_are_recorded(http: aiohttp.Client
         f"/users/{A}/calendar/getSchedule",
         {"schedules": ["x@y"]},
     )
+
+
+# Calendars ------------------------------------------------------------------------------------------------------
+
+ORGANIZER = "mentoring@trust.example.org"
+PERSON = "asha.patel@trust.example.org"
+
+
+def graph_time(moment: str, zone: str = "UTC") -> dict[str, str]:
+    return {"dateTime": moment, "timeZone": zone}
+
+
+def schedule_question(**changes: Any) -> dict[str, Any]:
+    question: dict[str, Any] = {
+        "schedules": [PERSON],
+        "startTime": graph_time("2027-01-04T09:00:00"),
+        "endTime": graph_time("2027-01-04T12:00:00"),
+        "availabilityViewInterval": 30,
+    }
+    question.update(changes)
+    return {k: v for k, v in question.items() if v is not None}
+
+
+def new_event(**changes: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "subject": "Reverse mentoring",
+        "start": graph_time("2027-01-05T10:00:00"),
+        "end": graph_time("2027-01-05T11:00:00"),
+        "attendees": [{"type": "required", "emailAddress": {"address": PERSON, "name": "Asha Patel"}}],
+        "isOnlineMeeting": True,
+        "onlineMeetingProvider": "teamsForBusiness",
+    }
+    event.update(changes)
+    return {k: v for k, v in event.items() if v is not None}
+
+
+async def test_a_schedule_shows_the_strongest_status_per_slot_with_working_hours(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.set_working_hours(
+        PERSON, days=["monday", "tuesday"], start=time(8, 30), zone_name="Romance Standard Time"
+    )
+    fake_graph.add_busy(PERSON, datetime(2027, 1, 4, 9, 10, tzinfo=UTC), datetime(2027, 1, 4, 9, 20, tzinfo=UTC))
+    fake_graph.add_busy(PERSON, datetime(2027, 1, 4, 10, tzinfo=UTC), datetime(2027, 1, 4, 11, tzinfo=UTC), "tentative")
+    fake_graph.add_busy(PERSON, datetime(2027, 1, 4, 10, 30, tzinfo=UTC), datetime(2027, 1, 4, 11, tzinfo=UTC), "oof")
+
+    path = f"/users/{ORGANIZER}/calendar/getSchedule"
+    # Parameter names in any case, as msgraph-sdk writes them.
+    question = {name[0].upper() + name[1:]: value for name, value in schedule_question().items()}
+    status, body, _ = await call(http, fake_graph, "POST", path, question)
+
+    assert status == 200
+    [schedule] = body["value"]
+    assert schedule["scheduleId"] == PERSON
+    assert schedule["availabilityView"] == "201300"
+    assert [item["status"] for item in schedule["scheduleItems"]] == ["busy", "tentative", "oof"]
+    assert schedule["scheduleItems"][0]["start"] == graph_time("2027-01-04T09:10:00.0000000")
+    assert schedule["workingHours"] == {
+        "daysOfWeek": ["monday", "tuesday"],
+        "startTime": "08:30:00.0000000",
+        "endTime": "17:00:00.0000000",
+        "timeZone": {"name": "Romance Standard Time"},
+    }
+
+
+async def test_an_unknown_address_gets_an_error_in_its_place(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.add_mailbox(PERSON)
+    question = schedule_question(schedules=["nobody@trust.example.org", PERSON])
+
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/calendar/getSchedule", question)
+
+    assert status == 200
+    unknown, known = body["value"]
+    assert unknown["error"]["responseCode"] == "ErrorMailRecipientNotFound"
+    assert "availabilityView" not in unknown
+    assert known["availabilityView"] == "000000"
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "complaint"),
+    [
+        (schedule_question(schedules=[]), "BadRequest", "Schedules"),
+        (schedule_question(schedules=[f"p{n}@x.org" for n in range(101)]), "ErrorMailboxDataArrayTooBig", "101"),
+        (schedule_question(endTime=graph_time("2027-03-07T09:00:01")), "ErrorTimeIntervalTooBig", "62 days"),
+        (schedule_question(endTime=graph_time("2027-01-04T09:00:00")), "BadRequest", "after"),
+        (schedule_question(availabilityViewInterval=4), "BadRequest", "5 to 1440"),
+        (schedule_question(availabilityViewInterval="15"), "BadRequest", "5 to 1440"),
+        (schedule_question(startTime={"dateTime": "2027-01-04T09:00:00"}), "BadRequest", "dateTimeTimeZone"),
+        (schedule_question(startTime=graph_time("2027-01-04T09:00:00+00:00")), "BadRequest", "offset"),
+        (schedule_question(startTime=graph_time("2027-01-04T09:00:00", "Mars")), "TimeZoneNotSupportedException", ""),
+        (schedule_question(prefer="UTC"), "BadRequest", "prefer"),
+    ],
+)
+async def test_malformed_schedule_questions_are_refused(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph, question: dict[str, Any], code: str, complaint: str
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/calendar/getSchedule", question)
+    assert status == 400
+    assert body["error"]["code"] == code
+    assert complaint in body["error"]["message"]
+
+
+async def test_a_62_day_window_is_allowed(http: aiohttp.ClientSession, fake_graph: FakeGraph) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.add_mailbox(PERSON)
+    question = schedule_question(endTime=graph_time("2027-03-07T09:00:00"), availabilityViewInterval=1440)
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/calendar/getSchedule", question)
+    assert status == 200
+    assert body["value"][0]["availabilityView"] == "0" * 62
+
+
+async def test_calendar_paths_need_a_mailbox(http: aiohttp.ClientSession, fake_graph: FakeGraph) -> None:
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/events", new_event())
+    assert status == 404
+    assert body["error"]["code"] == "ErrorInvalidUser"
+
+
+async def test_an_event_is_made_once_per_transaction_id_and_makes_people_busy(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.add_mailbox(PERSON)
+    path = f"/users/{ORGANIZER}/events"
+
+    first = await call(http, fake_graph, "POST", path, new_event(transactionId="t-1"))
+    again = await call(http, fake_graph, "POST", path, new_event(transactionId="t-1"))
+    other = await call(http, fake_graph, "POST", path, new_event(transactionId="t-2"))
+
+    assert [first[0], again[0], other[0]] == [201, 201, 201]
+    event = first[1]
+    assert again[1]["id"] == event["id"] != other[1]["id"]
+    assert "/" not in event["id"]
+    assert event["onlineMeeting"]["joinUrl"].startswith("https://teams.microsoft.com/l/meetup-join/19%3ameeting_")
+    assert event["start"] == graph_time("2027-01-05T10:00:00.0000000")
+    assert (event["isCancelled"], event["isOnlineMeeting"], event["showAs"]) == (False, True, "busy")
+    assert event["attendees"][0]["emailAddress"] == {"name": "Asha Patel", "address": PERSON}
+    assert len(fake_graph.live_events(ORGANIZER)) == 2
+
+    question = schedule_question(startTime=graph_time("2027-01-05T09:00:00"), endTime=graph_time("2027-01-05T12:00:00"))
+    _, schedules, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/calendar/getSchedule", question)
+    assert schedules["value"][0]["availabilityView"] == "002200"
+
+
+@pytest.mark.parametrize(
+    ("event", "complaint"),
+    [
+        (new_event(duration="PT1H"), "duration"),
+        (new_event(onlineMeetingProvider="teams"), "onlineMeetingProvider"),
+        (new_event(showAs="Busy"), "showAs"),
+        (new_event(isOnlineMeeting="true"), "isOnlineMeeting"),
+        (new_event(reminderMinutesBeforeStart="0:15:00"), "reminderMinutesBeforeStart"),
+        (new_event(attendees=[{"emailAddress": {"name": "Asha"}}]), "emailAddress"),
+        (new_event(attendees=[{"emailAddress": {"address": PERSON}, "type": "Required"}]), "type"),
+        (new_event(body={"contentType": "Text", "content": "Hello"}), "itemBody"),
+        (new_event(start=None), "start and end"),
+        (new_event(end=graph_time("2027-01-05T09:00:00")), "end after"),
+        (new_event(end=graph_time("2027-01-05T11:00:00Z")), "offset"),
+    ],
+)
+async def test_malformed_events_are_refused(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph, event: dict[str, Any], complaint: str
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/events", event)
+    assert status == 400
+    assert complaint in body["error"]["message"]
+    assert fake_graph.events == {}
+
+
+async def test_an_event_can_be_moved_and_cancelled_once(http: aiohttp.ClientSession, fake_graph: FakeGraph) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    _, event, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/events", new_event())
+    path = f"/users/{ORGANIZER}/events/{event['id']}"
+
+    status, moved, _ = await call(http, fake_graph, "PATCH", path, {"start": graph_time("2027-01-05T10:30:00")})
+    assert status == 200
+    assert (moved["start"]["dateTime"], moved["end"]["dateTime"]) == (
+        "2027-01-05T10:30:00.0000000",
+        "2027-01-05T11:00:00.0000000",
+    )
+    assert (await call(http, fake_graph, "PATCH", path, {"start": graph_time("2027-01-05T12:00:00")}))[0] == 400
+
+    assert (await call(http, fake_graph, "POST", path + "/cancel", {"Comment": "Sorry", "Reason": "x"}))[0] == 400
+    assert (await call(http, fake_graph, "POST", path + "/cancel", {"Comment": "Sorry"}))[0] == 202
+    assert fake_graph.events[event["id"]].cancel_comment == "Sorry"
+    assert (await call(http, fake_graph, "POST", path + "/cancel"))[0] == 404
+    assert (await call(http, fake_graph, "PATCH", path, {"subject": "Later"}))[0] == 404
+    assert fake_graph.live_events() == []
+
+
+async def test_an_event_belongs_to_its_own_mailbox(http: aiohttp.ClientSession, fake_graph: FakeGraph) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.add_mailbox(PERSON)
+    _, event, _ = await call(http, fake_graph, "POST", f"/users/{ORGANIZER}/events", new_event())
+    status, body, _ = await call(http, fake_graph, "POST", f"/users/{PERSON}/events/{event['id']}/cancel")
+    assert (status, body["error"]["code"]) == (404, "ErrorItemNotFound")
+
+
+async def test_requests_beyond_the_mailbox_limit_are_throttled_as_exchange_does(
+    http: aiohttp.ClientSession, fake_graph: FakeGraph
+) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    fake_graph.add_mailbox(PERSON)
+    fake_graph.latency = 0.05
+    fake_graph.mailbox_concurrency_limit = OUTLOOK_MAILBOX_CONCURRENCY
+    path = f"/users/{ORGANIZER}/calendar/getSchedule"
+
+    answers = await asyncio.gather(*(call(http, fake_graph, "POST", path, schedule_question()) for _ in range(6)))
+
+    assert sorted(status for status, _, _ in answers) == [200, 200, 200, 200, 429, 429]
+    [throttled, *_] = [(body, headers) for status, body, headers in answers if status == 429]
+    assert throttled[0]["error"]["code"] == "ApplicationThrottled"
+    assert "MailboxConcurrency" in throttled[0]["error"]["message"]
+    assert throttled[1]["Retry-After"] == "1"
+    assert fake_graph.max_in_flight == {ORGANIZER: 6}
+    # Another mailbox has its own count.
+    assert (await call(http, fake_graph, "POST", f"/users/{PERSON}/calendar/getSchedule", schedule_question()))[
+        0
+    ] == 200
+    assert fake_graph.max_in_flight[PERSON] == 1
+
+
+async def test_a_fault_after_processing_acts_and_then_fails(http: aiohttp.ClientSession, fake_graph: FakeGraph) -> None:
+    fake_graph.add_mailbox(ORGANIZER)
+    path = f"/users/{ORGANIZER}/events"
+    fake_graph.fail_next(Fault.unavailable(retry_after=2).after_processing(), method="POST", path=path)
+
+    status, body, headers = await call(http, fake_graph, "POST", path, new_event(transactionId="t-1"))
+
+    assert (status, body["error"]["code"], headers["Retry-After"]) == (503, "serviceNotAvailable", "2")
+    [made] = fake_graph.live_events()
+    assert made.resource["transactionId"] == "t-1"
+    assert [r.status for r in fake_graph.requests] == [503]
+
+
+def test_calendar_set_up_is_checked() -> None:
+    fake = FakeGraph()
+    with pytest.raises(ValueError, match="days"):
+        fake.set_working_hours(PERSON, days=["Monday"])
+    with pytest.raises(ValueError, match="status"):
+        fake.add_busy(PERSON, datetime(2027, 1, 4, 9, tzinfo=UTC), datetime(2027, 1, 4, 10, tzinfo=UTC), "free")
+    with pytest.raises(ValueError, match="aware"):
+        fake.add_busy(PERSON, datetime(2027, 1, 4, 9), datetime(2027, 1, 4, 10))
