@@ -13,7 +13,7 @@ from typing import Any
 from programme.errors import InvalidInput
 from programme.identity import PersonId, TenantId
 from programme.notifier import ConversationRecipient, Notifier, OutboundMessage, PersonRecipient, Recipient
-from programme.sweeper import NUDGE, WorkHandler
+from programme.sweeper import ASKED_FOR, NUDGE, WorkHandler
 from programme.work import FORGET_ON_DELIVERY, NewWork, WorkItem, WorkQueue
 
 MESSAGE = "message"
@@ -32,17 +32,23 @@ async def schedule_message(
     nudge: bool = False,
     forget_on_delivery: bool = False,
     about: PersonId | None = None,
+    asked_for: bool = False,
 ) -> bool:
     """Enqueue a message for one person; False when this key was scheduled before (nothing changes).
 
     A ``nudge`` (a reminder or prompt to a participant, which they did not ask for) is checked again just before it
     goes, and held back while the person has paused or after they have left the programme. Messages to coordinators
-    are never nudges: a coordinator need not be taking part to be told things."""
+    are never nudges: a coordinator need not be taking part to be told things.
+
+    ``asked_for`` marks the answer to something the pair just did (a booking they made, a time their partner
+    chose): it goes straight away rather than waiting for working hours, as a reply in the chat would."""
     payload = _payload(message)
     if nudge:
         payload[NUDGE] = True
     if forget_on_delivery:
         payload[FORGET_ON_DELIVERY] = True
+    if asked_for:
+        payload[ASKED_FOR] = True
     if about is not None:
         # Lets erasure find messages to others that name this person.
         payload[ABOUT] = about.value

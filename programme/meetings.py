@@ -103,7 +103,9 @@ class Meeting:
 
     def back_to_offer(self) -> Meeting:
         """A booking the calendar refused: the times stay on offer, so someone can choose again."""
-        return replace(self, state=MeetingState.OFFERED, when=None if self.event_id is None else self.when)
+        return replace(
+            self, state=MeetingState.OFFERED, when=None if self.event_id is None else self.when, chosen_by=None
+        )
 
 
 class MeetingStore(Protocol):

@@ -6,7 +6,8 @@ Rules it applies to every claimed item, in order:
    the recipient's next working period), so work that fell due over a weekend the bot was down for is still sent
    on Monday, but a reminder for a meeting weeks past is not: it is settled as *missed* and shown to operators.
 2. **Working hours.** An item for a person is sent only inside working hours; otherwise it goes back to pending
-   until the next opening, without using up an attempt.
+   until the next opening, without using up an attempt. The exception is a message the person asked for, by
+   doing something a moment ago (booking a meeting): holding its answer until morning would only confuse.
 3. **Outcome.** Success completes the item. A permanent delivery failure (the person blocked or uninstalled the
    bot) marks the person unreachable and settles the item *dead*: retrying would only annoy the platform. Anything
    else is retried with exponential backoff and jitter, no sooner than the platform asked, until the attempts run
@@ -38,6 +39,8 @@ WorkHandler = Callable[[WorkItem], Awaitable[None]]
 # Why a nudge must not reach this person now (paused, left the programme), or None when it may.
 NudgeCheck = Callable[[PersonId, datetime], Awaitable[str | None]]
 NUDGE = "nudge"
+# A payload flag: the message answers something the person just did, so working hours do not hold it back.
+ASKED_FOR = "asked_for"
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,8 @@ class Sweeper:
             settled = await self.queue.settle(lease, WorkState.MISSED, now, reason)
             return self._count(report, settled, "missed")
 
-        if item.recipient is not None and not self.working_hours.contains(now):
+        outside_hours = item.recipient is not None and not self.working_hours.contains(now)
+        if outside_hours and item.payload.get(ASKED_FOR) is not True:
             opening = self.working_hours.next_opening(now)
             settled = await self.queue.postpone(lease, opening, now, None, count=False)
             return self._count(report, settled, "deferred")
