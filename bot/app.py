@@ -24,12 +24,14 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.adapter import HardenedCloudAdapter
+from bot.calendar_files import calendar_file_endpoint
 from bot.command_set import build_command_table
 from bot.credentials import CachingCredentialFactory
 from bot.dispatcher import CommandDispatcher
 from bot.group_chats import group_chat_address
 from bot.health import health_endpoint
 from bot.match_messages import CardMatchMessages
+from bot.meeting_messages import CardMeetingMessages
 from bot.notifier import TeamsNotifier
 from bot.openid_keys import keep_keys_fresh
 from bot.pacing import Pacer
@@ -45,6 +47,7 @@ from programme.coordinators import CoordinatorGate, Coordinators
 from programme.deliveries import MESSAGE, message_handler
 from programme.directory import Directory, ForgivingDirectory, NoDirectory, RememberingDirectory
 from programme.first_meeting import FirstMeeting
+from programme.local_calendar import LocalCalendar
 from programme.matching import PAIR_CHAT, Matching
 from programme.notifier import Notifier
 from programme.nudge_policy import NudgePolicy
@@ -53,10 +56,16 @@ from programme.participation import Participation
 from programme.partner_notices import tell_partners
 from programme.personal_data import PersonalData
 from programme.retention import redact_delivered_messages
+from programme.scheduling import BOOK_MEETING, CANCEL_EVENT, Scheduling
 from programme.signup import SignUp
 from programme.sweeper import Sweeper, SweepPolicy, WorkHandler
 from programme.working_hours import WorkingHours
-from scheduler.runner import CONVERSATION_STATE_JOB_ID, RETENTION_JOB_ID, ProgrammeScheduler
+from scheduler.runner import (
+    CONVERSATION_STATE_JOB_ID,
+    MEETING_OFFERS_JOB_ID,
+    RETENTION_JOB_ID,
+    ProgrammeScheduler,
+)
 from storage.application_store import SqlApplicationStore
 from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
@@ -65,6 +74,7 @@ from storage.contact_book import SqlContactBook
 from storage.contract_store import SqlContractStore
 from storage.coordinator_roster import SqlCoordinatorRoster
 from storage.database import Database, open_database
+from storage.meeting_store import SqlMeetingStore
 from storage.migrate import upgrade
 from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
@@ -177,6 +187,10 @@ def create_app(
 
     app.router.add_post("/api/messages", messages)
     app.router.add_get(
+        "/meetings/{token}.ics",
+        calendar_file_endpoint(lambda: app[RUNTIME].services.scheduling if RUNTIME in app else None),
+    )
+    app.router.add_get(
         "/healthz",
         health_endpoint(
             database=lambda: app[RUNTIME].database if RUNTIME in app else None,
@@ -217,6 +231,12 @@ async def _start(
             "redacting delivered messages",
             timedelta(hours=1),
             lambda: redact_delivered_messages(services.work, clock, keep_for),
+        )
+        scheduler.run_every(
+            MEETING_OFFERS_JOB_ID,
+            "offering meeting times",
+            timedelta(hours=1),
+            services.scheduling.offer_due,
         )
         scheduler.run_every(
             CONVERSATION_STATE_JOB_ID,
@@ -275,6 +295,19 @@ def _services(
     partners = tell_partners(
         pairs=pairs, applications=applications, cohorts=cohort_store, work=work, messages=messages, clock=clock
     )
+    public_url = settings.public_url
+    scheduling = Scheduling(
+        pairs=pairs,
+        applications=applications,
+        cohorts=cohort_store,
+        meetings=SqlMeetingStore(database),
+        calendar=graph.calendar if graph is not None and graph.calendar is not None else LocalCalendar(zone),
+        work=work,
+        messages=CardMeetingMessages(),
+        clock=clock,
+        zone=zone,
+        ics_link=lambda meeting: f"{public_url}/meetings/{meeting.ics_token}.ics" if public_url else None,
+    )
     services = Services(
         clock=clock,
         contacts=contacts,
@@ -295,7 +328,7 @@ def _services(
             work=work,
             clock=clock,
             zone=zone,
-            withdrawal_listeners=[partners],
+            withdrawal_listeners=[partners, scheduling.withdrawn],
         ),
         personal_data=personal_data,
         nudges=NudgePolicy(participants, applications, zone),
@@ -318,12 +351,15 @@ def _services(
             messages=messages,
             clock=clock,
         ),
+        scheduling=scheduling,
     )
 
     def handlers(notifier: Notifier) -> dict[str, WorkHandler]:
+        meetings = {BOOK_MEETING: scheduling.booking_handler(), CANCEL_EVENT: scheduling.cancel_handler()}
         if graph is None:
-            return {}
+            return meetings
         return {
+            **meetings,
             PAIR_CHAT: pair_chat_handler(
                 pairs=pairs,
                 applications=applications,
@@ -334,7 +370,7 @@ def _services(
                 address_for=lambda tenant, chat: group_chat_address(
                     tenant, chat, app_id=settings.bot.app_id, service_url=settings.delivery.service_url
                 ),
-            )
+            ),
         }
 
     return _Programme(services=services, handlers=handlers, close=graph.aclose if graph else _nothing_to_close)
@@ -352,6 +388,8 @@ def _graph(settings: Settings, token_transport: TokenTransport | None) -> GraphS
         client_id=access.client_id,
         client_secret=access.client_secret.reveal(),
         catalog_app_id=access.catalog_app_id,
+        organizer_mailbox=access.organizer_mailbox,
+        fallback_zone=settings.timezone,
         base_url=settings.graph_base_url,
         token_transport=token_transport,
     )

@@ -12,10 +12,12 @@ from bot.cohort_commands import applications_page, cohorts_listed, signups_close
 from bot.commands import CommandRequest, Reply
 from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
 from bot.matching_actions import MATCHING_ACTIONS, MatchingActions
+from bot.meeting_actions import MEETING_ACTIONS, MeetingActions
 from bot.services import Services
 from cards.actions import (
     AddPair,
     AdjustMatch,
+    AskCancelMeeting,
     AskDeleteMyData,
     AskPublish,
     CancelDeleteMyData,
@@ -23,17 +25,23 @@ from cards.actions import (
     CardAction,
     CloseSignups,
     ConfirmAgreement,
+    ConfirmCancelMeeting,
     ConfirmDeleteMyData,
     ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
+    FindMeetingTimes,
     Join,
+    KeepMeeting,
     LockPair,
     NewCohortForm,
     OpenCohort,
+    PickOwnTime,
+    PickSlot,
     RerunMatch,
+    RescheduleMeeting,
     ReviewApplications,
     SaveAgreement,
     ShowAbout,
@@ -41,6 +49,7 @@ from cards.actions import (
     ShowCohorts,
     ShowHelp,
     ShowMatch,
+    ShowMeeting,
     ShowMyData,
     ShowPrivacy,
     SwapPairs,
@@ -69,6 +78,7 @@ class CardActions:
         self._services = services
         self._dispatcher = dispatcher
         self._matching = MatchingActions(services, dispatcher)
+        self._meetings = MeetingActions(services, dispatcher)
 
     async def run(self, request: CommandRequest, action: CardAction, reference: str) -> Reply:
         d = self._dispatcher
@@ -91,6 +101,17 @@ class CardActions:
                 | ConfirmAgreement()
             ):
                 return await self._matching.run(request, action, reference)
+            case (
+                FindMeetingTimes()
+                | ShowMeeting()
+                | PickSlot()
+                | PickOwnTime()
+                | KeepMeeting()
+                | RescheduleMeeting()
+                | AskCancelMeeting()
+                | ConfirmCancelMeeting()
+            ):
+                return await self._meetings.run(request, action, reference)
             case ShowHelp() | ShowAbout() | ShowPrivacy() | Join() | EditProfile() | ShowMyData():
                 return await d.run(d.named(_COMMAND_FOR[type(action)]), request, reference=reference)
             case AskDeleteMyData():
@@ -194,6 +215,7 @@ class CardActions:
 # Buttons that show or change someone's personal data: never acted on from a group chat.
 _PRIVATE = (
     *MATCHING_ACTIONS,
+    *MEETING_ACTIONS,
     AskDeleteMyData,
     ConfirmDeleteMyData,
     ConfirmWithdraw,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(environment_for(args))
     except SettingsError as error:
         print(f"remedi: configuration error: {error}", file=sys.stderr)
         print("See .env.example for every setting and what it means.", file=sys.stderr)
@@ -41,6 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     parser.print_help()
     return 2
+
+
+def environment_for(args: argparse.Namespace) -> dict[str, str] | None:
+    """The environment to read settings from: the real one, except that ``serve --port`` overrides PORT.
+
+    The port given there is the one the service listens on, so the links it makes to itself (the .ics files of
+    local-calendar meetings) must use it too, rather than PORT or the default."""
+    if args.command == "serve" and args.port is not None:
+        return {**os.environ, "PORT": str(args.port)}
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.cohort_commands import cohort_commands
 from bot.commands import Audience, Command, CommandRequest, CommandTable, Reply
 from bot.matching_commands import matching_commands
+from bot.meeting_commands import meeting_commands
 from bot.participant_commands import participant_commands
 from bot.services import Services
 from cards.elements import card, facts, heading, paragraph
@@ -98,6 +99,7 @@ def build_command_table(services: Services) -> CommandTable:
             *participant_commands(services),
             *cohort_commands(services),
             *matching_commands(services),
+            *meeting_commands(services),
             Command("coordinators", "List the programme coordinators.", Audience.COORDINATORS, list_coordinators),
             Command(
                 "coordinator add",

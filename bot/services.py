@@ -15,6 +15,7 @@ from programme.matching import Matching
 from programme.nudge_policy import NudgePolicy
 from programme.participation import Participation
 from programme.personal_data import PersonalData
+from programme.scheduling import Scheduling
 from programme.signup import SignUp
 from programme.work import WorkQueue
 
@@ -36,3 +37,4 @@ class Services:
     nudges: NudgePolicy
     matching: Matching
     first_meeting: FirstMeeting
+    scheduling: Scheduling

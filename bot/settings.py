@@ -22,6 +22,7 @@ from bot.network import is_loopback_host
 from bot.secret import Secret
 from programme.errors import InvalidInput
 from programme.identity import PersonId, TenantId, is_guid
+from programme.profiles import is_email
 from storage.database import DatabaseUrlError, async_url
 
 DEFAULT_DATABASE_URL = "sqlite:///data/remedi.db"
@@ -89,6 +90,9 @@ class BotGraphAccess:
     client_id: str
     client_secret: Secret
     catalog_app_id: str
+    # REMEDI_ORGANIZER_MAILBOX: the programme mailbox whose calendar holds the pairs' Teams meetings. Unset, meetings
+    # are booked on the local calendar (a Teams link and an .ics file) even with Graph on.
+    organizer_mailbox: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ class Settings:
     delivery: DeliverySettings
     # REMEDI_GRAPH_ENABLED: None when off (the default), which leaves everything as without Graph.
     bot_graph: BotGraphAccess | None = None
+    # REMEDI_PUBLIC_URL: where people's browsers reach this service (links to .ics files), no trailing slash;
+    # None when not known (production without it set).
+    public_url: str | None = None
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
@@ -142,6 +149,9 @@ class Settings:
             "REMEDI_GRAPH_ENABLED": "true" if self.bot_graph else "false",
             "REMEDI_TEAMS_CATALOG_APP_ID": self.bot_graph.catalog_app_id if self.bot_graph else "(not used: Graph off)",
             "REMEDI_GRAPH_BASE_URL": self.graph_base_url or "(Microsoft Graph)",
+            "REMEDI_ORGANIZER_MAILBOX": (self.bot_graph.organizer_mailbox if self.bot_graph else None)
+            or "(not set: meetings on the local calendar)",
+            "REMEDI_PUBLIC_URL": self.public_url or "(not set: no .ics links)",
             "REMEDI_HOST": self.host,
             "PORT": str(self.port),
             "REMEDI_TIMEZONE": self.timezone.key,
@@ -181,6 +191,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     bot = _bot_identity(get, environment)
     graph = _graph_identity(get)
     bot_graph = _bot_graph(get, bot)
+    port = _port(get("PORT", "3978") or "3978")
 
     database_url = get("REMEDI_DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
     try:
@@ -208,7 +219,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         token_issuer=get("REMEDI_BOT_TOKEN_ISSUER") or None,
         graph_base_url=_graph_base_url(get("REMEDI_GRAPH_BASE_URL")),
         host=get("REMEDI_HOST", "127.0.0.1") or "127.0.0.1",
-        port=_port(get("PORT", "3978") or "3978"),
+        port=port,
         timezone=_timezone(get("REMEDI_TIMEZONE", "Europe/London") or "Europe/London"),
         organisation_name=_plain_text(
             "REMEDI_ORGANISATION_NAME",
@@ -221,6 +232,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         ),
         delivery=_delivery(get),
         bot_graph=bot_graph,
+        public_url=_public_url(get("REMEDI_PUBLIC_URL"), port, environment),
         secrets=tuple(
             s for s in (bot.password, graph.client_secret if graph else Secret(""), _url_password(database_url)) if s
         ),
@@ -341,7 +353,14 @@ def _bot_graph(get: _Getter, bot: BotIdentity) -> BotGraphAccess | None:
         raise SettingsError(
             "REMEDI_TEAMS_CATALOG_APP_ID", "must be the app's id in your organisation's Teams app catalog (a GUID)"
         )
+    mailbox = get("REMEDI_ORGANIZER_MAILBOX").lower()
+    if mailbox and not is_email(mailbox):
+        raise SettingsError("REMEDI_ORGANIZER_MAILBOX", "must be the programme mailbox's email address")
     if not enabled:
+        if mailbox:
+            raise SettingsError(
+                "REMEDI_ORGANIZER_MAILBOX", "needs REMEDI_GRAPH_ENABLED=true: meetings are booked through Graph"
+            )
         return None
     because = "when REMEDI_GRAPH_ENABLED is true (Graph signs in as the bot's own app registration)"
     if bot.app_type is AppType.USER_ASSIGNED_MSI:
@@ -374,6 +393,7 @@ def _bot_graph(get: _Getter, bot: BotIdentity) -> BotGraphAccess | None:
         client_id=bot.app_id.lower(),
         client_secret=bot.password,
         catalog_app_id=catalog_app_id,
+        organizer_mailbox=mailbox or None,
     )
 
 
@@ -450,6 +470,15 @@ def _graph_base_url(raw: str) -> str | None:
     if url is not None and not is_loopback_host(urlsplit(url).hostname or ""):
         raise SettingsError("REMEDI_GRAPH_BASE_URL", "is for local test servers only and must be a loopback address")
     return url.rstrip("/") if url else None
+
+
+def _public_url(raw: str, port: int, environment: Environment) -> str | None:
+    if not raw:
+        # Without it, local-calendar meetings still get their Teams link, only no .ics download.
+        return f"http://localhost:{port}" if environment is Environment.LOCAL else None
+    url = _optional_url("REMEDI_PUBLIC_URL", raw)
+    assert url is not None
+    return url.rstrip("/")
 
 
 def _port(raw: str) -> int:

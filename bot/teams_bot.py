@@ -226,7 +226,8 @@ def _note_erasure(turn_context: TurnContext, reply: Reply) -> None:
 
 
 # Typed again mid-dialog, these go to the dialog (which reminds the person where they are) rather than restart it.
-_DIALOG_COMMANDS = frozenset({"join", "profile"})
+# Inside a sign-up these mean the dialog's own thing: "cancel" stops the sign-up rather than a meeting.
+_DIALOG_COMMANDS = frozenset({"join", "profile", "cancel"})
 
 
 def _typed_text(activity: Activity) -> str:

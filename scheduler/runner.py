@@ -23,6 +23,7 @@ HEARTBEAT_JOB_ID = "remedi-heartbeat"
 SWEEP_JOB_ID = "remedi-sweep"
 RETENTION_JOB_ID = "remedi-retention"
 CONVERSATION_STATE_JOB_ID = "remedi-abandoned-conversations"
+MEETING_OFFERS_JOB_ID = "remedi-meeting-offers"
 
 
 @dataclass(frozen=True)

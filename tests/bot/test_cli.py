@@ -241,3 +241,17 @@ async def test_subject_access_writes_everything_to_a_private_file_and_erase_remo
     assert after["sections"]["applications"] == []
     assert after["sections"]["participation"] is None
     assert job_title not in json.dumps(after)
+
+
+def test_serve_port_is_the_port_the_service_links_to() -> None:
+    import argparse
+
+    from bot.cli import environment_for
+    from bot.settings import parse_settings
+
+    # The .ics links of local meetings point at the service itself, so they follow the port it really listens on.
+    served = environment_for(argparse.Namespace(command="serve", port=4101))
+    assert served is not None
+    assert parse_settings({**served, "REMEDI_ENV": "local"}).public_url == "http://localhost:4101"
+    assert environment_for(argparse.Namespace(command="serve", port=None)) is None
+    assert environment_for(argparse.Namespace(command="settings")) is None

@@ -1,5 +1,6 @@
 """A cohort of the mock tenant's four participants, ready to be matched: the answers each gives when signing up, and
-the coordinator's way from an open cohort to one whose sign-ups are closed with everyone approved."""
+the coordinator's way from an open cohort to one whose sign-ups are closed with everyone approved, and on to its pairs
+published as proposed."""
 
 from __future__ import annotations
 
@@ -74,6 +75,17 @@ async def ready_for_matching(
         f"Sign-ups for {title} are closed. Review any remaining applications, then it is ready for matching."
     )
     return cohort_id, title
+
+
+async def publish_as_proposed(client: PlaygroundClient, title: str) -> None:
+    """Morgan asks for the pairs of a cohort ready for matching and publishes them as proposed, through the
+    confirmation; each person is then introduced to their partner through the queue."""
+    chat = await say(client, MORGAN, "match")
+    review = await client.next_bot_message(conversation_id=chat, predicate=lambda m: heading(m) == f"Matching {title}")
+    confirmation = await press(client, review, "Publish…")
+    assert text_blocks(confirmation)[1] == title
+    published = await press(client, showing(review, confirmation), "Publish and introduce")
+    assert text_blocks(published)[0] == "Pairs published"
 
 
 async def approve_everyone(client: PlaygroundClient, title: str, names: list[str]) -> None:

@@ -130,3 +130,40 @@ def test_both_settings_are_documented_in_the_example_file() -> None:
     assert "\nREMEDI_GRAPH_ENABLED=false\n" in documented
     assert "\nREMEDI_TEAMS_CATALOG_APP_ID=\n" in documented
     assert "Get-TeamsApp -ExternalId" in documented
+
+
+def test_the_organizer_mailbox_books_meetings_through_graph() -> None:
+    settings = parse_settings({**GRAPH_ON, "REMEDI_ORGANIZER_MAILBOX": " Reverse.Mentoring@Trust.NHS.uk "})
+    assert settings.bot_graph is not None
+    assert settings.bot_graph.organizer_mailbox == "reverse.mentoring@trust.nhs.uk"
+    assert settings.described()["REMEDI_ORGANIZER_MAILBOX"] == "reverse.mentoring@trust.nhs.uk"
+
+
+def test_without_an_organizer_mailbox_meetings_stay_on_the_local_calendar() -> None:
+    settings = parse_settings(GRAPH_ON)
+    assert settings.bot_graph is not None
+    assert settings.bot_graph.organizer_mailbox is None
+    assert "local calendar" in settings.described()["REMEDI_ORGANIZER_MAILBOX"]
+
+
+@pytest.mark.parametrize("bad", ["reverse mentoring", "mailbox@", "@trust.nhs.uk"])
+def test_the_organizer_mailbox_must_be_an_address(bad: str) -> None:
+    refused({**GRAPH_ON, "REMEDI_ORGANIZER_MAILBOX": bad}, "REMEDI_ORGANIZER_MAILBOX")
+
+
+def test_an_organizer_mailbox_needs_graph() -> None:
+    error = refused({**PRODUCTION, "REMEDI_ORGANIZER_MAILBOX": "rm@trust.nhs.uk"}, "REMEDI_ORGANIZER_MAILBOX")
+    assert "REMEDI_GRAPH_ENABLED" in str(error)
+
+
+def test_the_public_url_defaults_to_the_local_port_and_is_optional_in_production() -> None:
+    assert parse_settings({**LOCAL, "PORT": "4001"}).public_url == "http://localhost:4001"
+    assert parse_settings(PRODUCTION).public_url is None
+    assert parse_settings({**PRODUCTION, "REMEDI_PUBLIC_URL": "https://remedi.trust.nhs.uk/"}).public_url == (
+        "https://remedi.trust.nhs.uk"
+    )
+
+
+@pytest.mark.parametrize("bad", ["http://remedi.trust.nhs.uk", "ftp://remedi", "not a url"])
+def test_the_public_url_is_https_or_loopback(bad: str) -> None:
+    refused({**PRODUCTION, "REMEDI_PUBLIC_URL": bad}, "REMEDI_PUBLIC_URL")

@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.match_messages import CardMatchMessages
+from bot.meeting_messages import CardMeetingMessages
 from bot.services import Services
 from programme.cohort_admin import CohortAdmin
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.directory import NoDirectory
 from programme.first_meeting import FirstMeeting
 from programme.identity import PersonId
+from programme.local_calendar import LocalCalendar
 from programme.matching import Matching
 from programme.nudge_policy import NudgePolicy
 from programme.participation import Participation
 from programme.personal_data import PersonalData
+from programme.scheduling import Scheduling
 from programme.signup import SignUp
 from tests.support.fakes import (
     FakeClock,
@@ -28,6 +31,7 @@ from tests.support.programme_fakes import (
     InMemoryApplicationStore,
     InMemoryCohortStore,
     InMemoryContractStore,
+    InMemoryMeetingStore,
     InMemoryPairStore,
     InMemoryParticipantStore,
 )
@@ -48,6 +52,7 @@ class Fakes:
     participants: InMemoryParticipantStore
     pairs: InMemoryPairStore
     contracts: InMemoryContractStore
+    meetings: InMemoryMeetingStore
 
 
 def in_memory_services(
@@ -66,6 +71,7 @@ def in_memory_services(
         participants=InMemoryParticipantStore(),
         pairs=InMemoryPairStore(),
         contracts=InMemoryContractStore(),
+        meetings=InMemoryMeetingStore(),
     )
     messages = CardMatchMessages()
     coordinators = Coordinators(InMemoryCoordinatorRoster(), configured_coordinators, fakes.clock)
@@ -110,6 +116,18 @@ def in_memory_services(
             work=fakes.work,
             messages=messages,
             clock=fakes.clock,
+        ),
+        scheduling=Scheduling(
+            pairs=fakes.pairs,
+            applications=fakes.applications,
+            cohorts=fakes.cohorts,
+            meetings=fakes.meetings,
+            calendar=LocalCalendar(LONDON),
+            work=fakes.work,
+            messages=CardMeetingMessages(),
+            clock=fakes.clock,
+            zone=LONDON,
+            ics_link=lambda meeting: f"http://localhost:3978/meetings/{meeting.ics_token}.ics",
         ),
     )
     return services, fakes
