@@ -187,7 +187,8 @@ class Scheduling:
         if meeting.state is not MeetingState.BOOKED or _over(meeting, now):
             return self._view(meeting, mine, cohort, "Only a booked meeting still to come can be moved.")
         window = search_window(now, self._zone)
-        (slots,) = await self._slots([_Request(mine, cohort, window)], ignore=meeting)
+        # The time booked now counts as taken, so it is not offered back as a "new" time.
+        (slots,) = await self._slots([_Request(mine, cohort, window)])
         saved = await self._meetings.save(meeting.offered(window, slots), meeting.version, now)
         if saved is None:
             return await self.show(
@@ -488,7 +489,7 @@ class Scheduling:
             asked_for=True,
         )
 
-    async def _slots(self, requests: Sequence[_Request], ignore: Meeting | None = None) -> list[list[Interval]]:
+    async def _slots(self, requests: Sequence[_Request]) -> list[list[Interval]]:
         """Suggested times for each request, reading everyone's calendars in one question."""
         if not requests:
             return []
@@ -501,7 +502,7 @@ class Scheduling:
         if not start < end:
             return [[] for _ in requests]
         free = await self._calendar.free_time(list(people.values()), Interval(start, end))
-        taken = await self._booked_times(requests, ignore)
+        taken = await self._booked_times(requests)
         result = []
         for request in requests:
             me, partner = request.mine.me.person, request.mine.partner.person
@@ -511,9 +512,7 @@ class Scheduling:
             result.append(suggestions(usable, request.cohort.plan.session_minutes, self._zone))
         return result
 
-    async def _booked_times(
-        self, requests: Sequence[_Request], ignore: Meeting | None
-    ) -> Mapping[PersonId, list[Interval]]:
+    async def _booked_times(self, requests: Sequence[_Request]) -> Mapping[PersonId, list[Interval]]:
         """The programme's own booked meetings of everyone asked about (a mentor may have two mentees)."""
         people = {p for r in requests for p in (r.mine.me.person, r.mine.partner.person)}
         pairs: dict[int, Pair] = {}
@@ -523,8 +522,6 @@ class Scheduling:
         taken: dict[PersonId, list[Interval]] = {}
         for meeting in await self._meetings.for_pairs(sorted(pairs)):
             if meeting.when is None or meeting.state is MeetingState.CANCELLED:
-                continue
-            if ignore is not None and meeting.id == ignore.id:
                 continue
             for person in (pairs[meeting.pair_id].mentor, pairs[meeting.pair_id].mentee):
                 taken.setdefault(person, []).append(meeting.when)

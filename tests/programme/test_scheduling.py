@@ -998,3 +998,15 @@ async def test_a_refused_booking_forgets_who_chose(world: SchedulingWorld) -> No
 
     again = await world.meeting(offer.id)
     assert (again.state, again.chosen_by, again.when) == (MeetingState.OFFERED, None, None)
+
+
+async def test_rescheduling_never_offers_the_time_already_booked(world: SchedulingWorld) -> None:
+    await world.arrange()
+    booked = await world.booked(CHIOMA)
+    assert booked.when is not None
+
+    moving = await world.scheduling.reschedule(AISHA, booked.id)
+
+    # Half-days say both are free then, but the meeting itself is there: offering it back would change nothing.
+    assert moving.meeting.slots
+    assert not any(slot.overlaps(booked.when) for slot in moving.meeting.slots)
