@@ -76,7 +76,7 @@ class MeetingActions:
             start = parse_own_time(action.data, self._services.zone)
         except InvalidFields as problems:
             # Back on the meeting's card, where the form is, rather than as a message the card scrolls away from.
-            view = await scheduling.show(request.actor, action.meeting, notice=problems.user_message)
+            view = await scheduling.show(request.actor, action.meeting, notice=problems.user_message, problem=True)
             return Reply(card=meeting_card(view))
         view = await scheduling.pick_time(request.actor, action.meeting, action.version, start)
         return Reply(card=meeting_card(view))

@@ -69,9 +69,7 @@ def meeting_card(view: MeetingView) -> Card:
         title, parts, actions = _booked(view)
     else:
         title, parts, actions = _cancelled(view)
-    body: list[Element] = [heading(title)]
-    if view.notice:
-        body.append(attention(_shorten(view.notice, MAX_NOTICE)))
+    body: list[Element] = [heading(title), *_notice(view)]
     body.append(paragraph(_session_line(view), subtle=True))
     body += parts
     built = card(body, actions)
@@ -85,9 +83,7 @@ def cancel_confirmation_card(view: MeetingView) -> Card:
     """Asks once more before cancelling; keeping it shows the meeting again."""
     meeting = view.meeting
     name = _name(view)
-    body: list[Element] = [heading("Cancel this conversation?")]
-    if view.notice:
-        body.append(attention(_shorten(view.notice, MAX_NOTICE)))
+    body: list[Element] = [heading("Cancel this conversation?"), *_notice(view)]
     if meeting.when is not None:
         body.append(paragraph(f"**{when_text(meeting.when, view.zone)}** with {name}."))
     if view.invitations:
@@ -162,9 +158,13 @@ def _offered(view: MeetingView) -> _Parts:
     meeting = view.meeting
     name = _name(view)
     parts: list[Element] = []
-    actions: list[Element] = [
-        _no_inputs(execute("Look at the two weeks after", "meeting.find", {"pair": meeting.pair_id, "later": True}))
-    ]
+    actions: list[Element] = []
+    later = {
+        "type": "ActionSet",
+        "actions": [
+            _no_inputs(execute("Look at the two weeks after", "meeting.find", {"pair": meeting.pair_id, "later": True}))
+        ],
+    }
     if meeting.rescheduling and meeting.when is not None:
         parts.append(
             paragraph(
@@ -186,6 +186,9 @@ def _offered(view: MeetingView) -> _Parts:
             pick = execute(when_text(slot, view.zone), "meeting.pick", {**_versioned(view), "slot": index})
             # One button to a set, so each time sits on its own line, in full, rather than squeezed into a row.
             parts.append({"type": "ActionSet", "actions": [_no_inputs(pick)]})
+        # Beside the times it replaces, not under the own-time form, where it would read as part of the form.
+        parts.append(paragraph("None of these suit you both?", subtle=True))
+        parts.append(later)
         parts.append(subheading("Or choose a time yourself"))
     else:
         first_day = _day(meeting.window.start.astimezone(view.zone).date())
@@ -203,6 +206,7 @@ def _offered(view: MeetingView) -> _Parts:
                 f"time with {name} and choose it below."
             )
         )
+        parts.append(later)
         parts.append(subheading("Choose a time yourself"))
     parts += _own_time_form(view)
     return ("Choose a new time" if meeting.rescheduling else "Choose a time to meet"), parts, actions
@@ -293,6 +297,16 @@ def _own_time_form(view: MeetingView) -> list[Element]:
         },
         {"type": "ActionSet", "actions": [choose]},
     ]
+
+
+def _notice(view: MeetingView) -> list[Element]:
+    """What just happened, at the top: a problem as a warning, news (a booking, a partner's choice) as plain bold."""
+    if not view.notice:
+        return []
+    text = _shorten(view.notice, MAX_NOTICE)
+    if view.problem:
+        return [attention(text)]
+    return [{"type": "TextBlock", "text": escape_markdown(text), "wrap": True, "weight": "Bolder"}]
 
 
 def _session_line(view: MeetingView) -> str:

@@ -26,6 +26,8 @@ class MeetingView:
     ics_url: str | None = None
     # A line to show at the top: what just happened, or why nothing did.
     notice: str | None = None
+    # Whether the notice reports a problem (shown as a warning) rather than news (a booking, a partner's choice).
+    problem: bool = False
 
     @property
     def i_am_mentor(self) -> bool:

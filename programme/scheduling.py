@@ -150,9 +150,11 @@ class Scheduling:
             )
         return self._view(latest, mine, await self._cohort(mine.pair))
 
-    async def show(self, person: PersonId, meeting_id: int, notice: str | None = None) -> MeetingView:
+    async def show(
+        self, person: PersonId, meeting_id: int, notice: str | None = None, *, problem: bool = False
+    ) -> MeetingView:
         meeting, mine, cohort = await self._meeting_of(person, meeting_id)
-        return self._view(meeting, mine, cohort, notice)
+        return self._view(meeting, mine, cohort, notice, problem=problem)
 
     async def pick(self, person: PersonId, meeting_id: int, version: int, slot: int) -> MeetingView:
         """Choose one of the offered times."""
@@ -185,7 +187,7 @@ class Scheduling:
         meeting, mine, cohort = await self._meeting_of(person, meeting_id)
         now = self._clock.now()
         if meeting.state is not MeetingState.BOOKED or _over(meeting, now):
-            return self._view(meeting, mine, cohort, "Only a booked meeting still to come can be moved.")
+            return self._view(meeting, mine, cohort, "Only a booked meeting still to come can be moved.", problem=True)
         window = search_window(now, self._zone)
         # The time booked now counts as taken, so it is not offered back as a "new" time.
         (slots,) = await self._slots([_Request(mine, cohort, window)])
@@ -477,7 +479,7 @@ class Scheduling:
             return
         why = failure.user_message if isinstance(failure, ProgrammeError) else "The calendar turned it down."
         chooser = mine if mine.me.person == meeting.chosen_by else MyPair(mine.pair, mine.partner, mine.me)
-        view = self._view(saved, chooser, cohort, f"I couldn't book that time. {why}")
+        view = self._view(saved, chooser, cohort, f"I couldn't book that time. {why}", problem=True)
         await schedule_message(
             self._work,
             key=f"meeting:{meeting.id}:v{saved.version}:refused:to:{chooser.me.person.value}",
@@ -566,7 +568,9 @@ class Scheduling:
         other = MyPair(mine.pair, mine.partner, mine.me)
         return (self._view(meeting, mine, cohort, notice), self._view(meeting, other, cohort, notice))
 
-    def _view(self, meeting: Meeting, mine: MyPair, cohort: Cohort, notice: str | None = None) -> MeetingView:
+    def _view(
+        self, meeting: Meeting, mine: MyPair, cohort: Cohort, notice: str | None = None, *, problem: bool = False
+    ) -> MeetingView:
         ics = self._ics_link(meeting) if meeting.when is not None and not self._calendar.books_invitations else None
         return MeetingView(
             meeting=meeting,
@@ -578,6 +582,7 @@ class Scheduling:
             invitations=self._calendar.books_invitations,
             ics_url=ics if meeting.state is MeetingState.BOOKED or meeting.rescheduling else None,
             notice=notice,
+            problem=problem,
         )
 
     async def _meeting_of(self, person: PersonId, meeting_id: int) -> tuple[Meeting, MyPair, Cohort]:

@@ -138,6 +138,7 @@ def view(
     invitations: bool = True,
     ics_url: str | None = None,
     notice: str | None = None,
+    problem: bool = False,
     mentor_app: Application | None = None,
     mentee_app: Application | None = None,
     shown_cohort: Cohort | None = None,
@@ -157,6 +158,7 @@ def view(
         zone=zone,
         invitations=invitations,
         ics_url=ics_url,
+        problem=problem,
         notice=notice,
     )
 

@@ -145,7 +145,8 @@ def test_an_offer_can_look_further_ahead() -> None:
 
 def test_an_offer_with_no_common_time_says_so_kindly_with_the_dates() -> None:
     built = meeting_card(view(offered(slots=())))
-    assert [action["verb"] for action in _buttons(built)] == ["meeting.pick-time", "meeting.find"]
+    # Looking further ahead comes first, straight after the news that nothing fitted, then the own-time form.
+    assert [action["verb"] for action in _buttons(built)] == ["meeting.find", "meeting.pick-time"]
     said = " ".join(text_blocks(built))
     assert "from Monday 19 January to Sunday 1 February" in said
     assert "couldn't find a time when you're both free" in said
@@ -270,6 +271,12 @@ def test_every_meeting_card_names_the_partner_and_nothing_private(shown: Meeting
             assert private not in readable, private
 
 
+def test_a_problem_is_a_warning() -> None:
+    built = meeting_card(view(offered(), notice="I couldn't book that time.", problem=True))
+    warning = next(e for e in elements(built) if e.get("text") == "I couldn't book that time.")
+    assert warning["color"] == "Attention"
+
+
 def test_the_session_number_counts_against_the_plan_and_beyond_it() -> None:
     assert "Conversation 6 of 6 with Dana Whitfield, your mentee" in text_blocks(meeting_card(view(booked(session=6))))
     assert "Conversation 7 with Dana Whitfield, your mentee" in text_blocks(meeting_card(view(booked(session=7))))
@@ -285,7 +292,9 @@ def test_names_and_notices_are_escaped_and_the_notice_comes_first() -> None:
     built = meeting_card(shown)
     texts = text_blocks(built)
     assert texts[1] == "Amara chose \\*\\*that\\*\\* time."
-    assert next(e for e in elements(built) if e.get("text") == texts[1])["color"] == "Attention"
+    # News (a partner's choice) is bold, not a warning: a booking in red would read as an error.
+    news = next(e for e in elements(built) if e.get("text") == texts[1])
+    assert (news.get("color"), news["weight"]) == (None, "Bolder")
     assert texts[2] == "Conversation 1 of 6 with Dana \\*the\\* \\[Director\\], your mentee"
     assert "Dana *the*" not in card_text(built)
     laden = meeting_card(view(booked(), mentee_app=mentee(name=MARKDOWN[:100]), notice=MARKDOWN))

@@ -87,11 +87,15 @@ def title(card: Mapping[str, Any]) -> str:
 
 def notices(card: Mapping[str, Any]) -> list[str]:
     """The card's highlighted lines (what just happened, or why nothing did), as a person reads them."""
-    return [
-        str(e["text"]).replace("\\", "")
-        for e in card.get("body", [])
-        if e.get("type") == "TextBlock" and e.get("color") == "Attention"
-    ]
+    return [str(e["text"]).replace("\\", "") for e in card.get("body", []) if _highlighted(e)]
+
+
+def _highlighted(element: Mapping[str, Any]) -> bool:
+    """A warning, or news in plain bold (headings and subheadings are bold too, but sized or spaced apart)."""
+    if element.get("type") != "TextBlock":
+        return False
+    bold_line = element.get("weight") == "Bolder" and "size" not in element and "spacing" not in element
+    return element.get("color") == "Attention" or bold_line
 
 
 def slot_buttons(card: Mapping[str, Any]) -> list[Mapping[str, Any]]:

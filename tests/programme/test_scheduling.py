@@ -513,6 +513,7 @@ async def test_a_refused_booking_puts_the_times_back_on_offer_and_tells_whoever_
     ]
     [told] = world.messages.to(who)[-1:]
     assert (told.summary, told.view.notice, told.view.meeting) == ("meeting could not be booked", notice, meeting)
+    assert told.view.problem
     assert all("refused" not in m.idempotency_key for m in world.messages_to(other))
 
     # The times are there to choose again.
