@@ -82,6 +82,13 @@ class UiScript:
         self.steps.append({"op": "click", "button": button})
         return self
 
+    def click_matching(self, pattern: str) -> Self:
+        """Press the first card button whose title matches `pattern` (a JavaScript regular expression), on the
+        newest card that has one: for buttons whose titles depend on the day, such as the times a meeting card
+        offers. The step's entry in `UiResult.steps` has the pressed title as "pressed"."""
+        self.steps.append({"op": "clickMatching", "pattern": pattern})
+        return self
+
     def wait_for_text(self, text: str) -> Self:
         """Wait until a chat message contains `text` (substring, case-sensitive)."""
         self.steps.append({"op": "waitForText", "text": text})

@@ -3,18 +3,55 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from cards.meetings import when_text
+from programme.calendar import Interval
 from tests.e2e.browser import UiScript, find_chromium, help_flow, run_ui_script
 from tests.e2e.conftest import NODE_MODULES, Stack
-from tests.e2e.matching_cohort import AISHA_ANSWERS, HELEN_ANSWERS, ready_for_matching
-from tests.e2e.steps import AISHA, HELEN, ZONE, cohort_plan
+from tests.e2e.matching_cohort import AISHA_ANSWERS, HELEN_ANSWERS, publish_as_proposed, ready_for_matching
+from tests.e2e.steps import (
+    AISHA,
+    CEO_OFFICE,
+    HELEN,
+    MORGAN,
+    PROACTIVE_WAIT,
+    ZONE,
+    cohort_plan,
+    deliver_at_any_hour,
+    heading,
+    queue_settled,
+    rows,
+)
+from tests.support.card_reading import card_actions, text_blocks
+from tests.support.sign_up_answers import Answers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+# The web UI always acts as the tenant file's current user, Morgan. Coordinators can take part in a cohort like
+# anyone else, so Morgan signs up as a mentee (the steps' grade list has only bands 3 and 5 and the board, hence a
+# board-level job), with Wednesday afternoon the one half-day shared with Aisha and a different directorate.
+MORGAN_ANSWERS = Answers(
+    role="mentee",
+    job_title="Director of People and Inclusion",
+    band="board",
+    directorate="People and Organisational Development",
+    site="Moorside Trust Headquarters",
+    # As the Playground's mock tenant holds it: the sign-up card offers it already filled in.
+    work_email="morgan.ashby@northmoor.example",
+    line_manager_email=CEO_OFFICE,
+    topics="belonging,career-progression",
+    availability="wed-pm,fri-am",
+    meeting_preference="teams",
+    experience_note="I run the programme, and want to hear what it is like on the wards from someone who works there.",
+    bio="Twelve years in NHS workforce roles, the last four leading our equality, diversity and inclusion work.",
+)
+# A time button on the meeting card, such as "Wednesday 14 January, 13:30\u201314:15" (JavaScript syntax).
+OFFERED_TIME = r"^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{2}:\d{2}\u2013\d{2}:\d{2}$"
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +118,83 @@ async def test_coordinator_reviews_the_proposed_pairs_and_locks_one(stack: Stack
     assert result.ok, result.error
     assert result.console_errors == []
     assert screenshot.stat().st_size > 10_000
+
+
+# The booking goes through the work queue, which by default only sends in working hours.
+@pytest.mark.parametrize("service_env", [deliver_at_any_hour()], ids=["any-hour"])
+async def test_mentee_types_schedule_picks_the_first_time_and_sees_it_booked(stack: Stack, tmp_path: Path) -> None:
+    client = stack.client
+    database = stack.database_path
+    zone = ZoneInfo(ZONE)
+    today = datetime.now(zone).date()
+    plan = cohort_plan("Race equality 2026, people directorate", today, mentor_capacity="1")
+    _, title = await ready_for_matching(client, plan, {AISHA: AISHA_ANSWERS, MORGAN: MORGAN_ANSWERS})
+    await publish_as_proposed(client, title)
+    await client.next_bot_message(
+        PROACTIVE_WAIT,
+        conversation_id=await client.personal_chat_id(MORGAN),
+        predicate=lambda m: heading(m) == "Meet your mentor, Aisha Bello",
+    )
+    await queue_settled(database)
+    client.clear()
+
+    shots = {name: tmp_path / f"meeting-{name}.png" for name in ("offered", "booking", "booked")}
+    script = (
+        UiScript()
+        .open_chat("Personal Chat")
+        .send("schedule")
+        .wait_for_card_text("Choose a time to meet")
+        .wait_for_card_text("Times when you're both free")
+        # Typing into both shows the own-time form's date and time pickers were rendered as working inputs. They
+        # are required, and the renderer puts a visible asterisk into their labels.
+        .fill("Day *", (today + timedelta(days=7)).isoformat())
+        .fill("Start time *", "14:30")
+        .screenshot(shots["offered"])
+        .click_matching(OFFERED_TIME)
+        # The card the bot puts in place of the pressed one, with no buttons while the queue books it.
+        .wait_for_card_text("Booking your conversation")
+        .screenshot(shots["booking"])
+        # A new message, sent once the queue has booked it: only that one carries this notice.
+        .wait_for_card_text("Booked. The details are below.")
+        .screenshot(shots["booked"])
+    )
+    result = await run_ui_script(
+        stack.playground.base_url,
+        script,
+        node_modules=NODE_MODULES,
+        step_timeout=PROACTIVE_WAIT,
+        failure_screenshot=tmp_path / "failure.png",
+    )
+    assert result.ok, result.error
+    assert result.console_errors == []
+    for shot in shots.values():
+        assert shot.stat().st_size > 10_000
+
+    # The button pressed was the first time offered, and that is the time booked. Booking clears the times offered
+    # from the database, so they are read from the copy of the offer Aisha was sent.
+    aisha_chat = await client.personal_chat_id(AISHA)
+    aisha_offer = await client.next_bot_message(
+        PROACTIVE_WAIT, conversation_id=aisha_chat, predicate=lambda m: heading(m) == "Choose a time to meet"
+    )
+    offered = [
+        str(action["title"])
+        for action in card_actions(aisha_offer.adaptive_cards[0])
+        if action.get("verb") == "meeting.pick"
+    ]
+    [pressed] = [step["pressed"] for step in result.steps if step["op"] == "clickMatching"]
+    assert pressed == offered[0]
+    await queue_settled(database)
+    [meeting] = rows(database, "SELECT state, when_start, when_end FROM meetings")
+    assert meeting["state"] == "booked"
+    assert when_text(Interval(_utc(meeting["when_start"]), _utc(meeting["when_end"])), zone) == pressed
+    # Aisha is told too, in her own chat.
+    told = await client.next_bot_message(
+        PROACTIVE_WAIT, conversation_id=aisha_chat, predicate=lambda m: heading(m) == "Your conversation is booked"
+    )
+    assert f"**{pressed}** with Morgan Ashby." in text_blocks(told.adaptive_cards[0])
+
+
+def _utc(stored: str) -> datetime:
+    """A time as the service stored it: ISO text in UTC, with or without its offset."""
+    moment = datetime.fromisoformat(stored)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

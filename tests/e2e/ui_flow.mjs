@@ -5,10 +5,12 @@
 //     "stepTimeoutMs": 15000, "failureScreenshot": "/tmp/x.png" | null,
 //     "steps": [ {"op": "openChat", "name": "Personal Chat"}, {"op": "send", "text": "help"}, {"op": "waitForCard"},
 //                {"op": "fill", "label": "note", "value": "hi"}, {"op": "click", "button": "Say hi"},
+//                {"op": "clickMatching", "pattern": "^Monday "},
 //                {"op": "waitForText", "text": "You clicked"}, {"op": "waitForCardText", "text": "New cohort"},
 //                {"op": "screenshot", "path": "/tmp/y.png"} ] }
 // Output: one JSON line on stdout, {"ok", "error", "failedStep", "steps": [{"op", "ms"}], "consoleErrors",
-// "screenshot"}, where steps start with the browser's "launch" and the page's "load";
+// "screenshot"}, where steps start with the browser's "launch" and the page's "load" (a "clickMatching" step also
+// has "pressed", the title of the button it pressed);
 // exit status 0 when every step passed, 1 otherwise. Progress goes to stderr.
 //
 // It uses playwright-core from npm (pinned in package.json) with the system Chromium, so nothing is downloaded.
@@ -84,6 +86,7 @@ try {
   for (const step of spec.steps) {
     current = step;
     started = Date.now();
+    let pressed = null;
     log(JSON.stringify(step));
     switch (step.op) {
       case "openChat": {
@@ -116,6 +119,14 @@ try {
         await button(cards.filter({ has: button(page) }).last()).click();
         break;
       }
+      case "clickMatching": {
+        const matching = (scope) => scope.getByRole("button", { name: new RegExp(step.pattern) });
+        const target = matching(cards.filter({ has: matching(page) }).last()).first();
+        // Read before the click: the bot may replace the card, button and all, straight after it.
+        pressed = (await target.innerText()).trim();
+        await target.click();
+        break;
+      }
       case "waitForText": {
         await messages.filter({ hasText: step.text }).last().waitFor();
         break;
@@ -133,7 +144,7 @@ try {
       default:
         throw new Error(`unknown step ${JSON.stringify(step)}`);
     }
-    result.steps.push({ op: step.op, ms: Date.now() - started });
+    result.steps.push({ op: step.op, ms: Date.now() - started, ...(pressed === null ? {} : { pressed }) });
   }
   result.ok = true;
 } catch (err) {
