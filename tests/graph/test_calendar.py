@@ -216,6 +216,56 @@ async def test_answers_are_matched_to_addresses_by_schedule_id_whatever_their_or
     assert free == {ASHA.person: (span(at(4, 10), at(4, 11)),), TOM.person: ()}
 
 
+async def answered_with(credential: FakeCredential, answer: Any, people: list[Invitee]) -> dict[PersonId, Any]:
+    """Free time for ``people`` on 4 January 10:00-11:00, with Graph's getSchedule answering ``answer`` as is."""
+
+    async def fixed(fake: FakeGraph, request: web.Request, body: Any) -> web.StreamResponse:
+        if isinstance(answer, bytes):
+            return web.Response(body=answer, content_type="application/json")
+        return web.json_response(answer)
+
+    fake = FakeGraph()
+    fake.add_route("POST", "/users/{user_id}/calendar/getSchedule", fixed)
+    async with fake:
+        connection = graph_connection(credential, base_url=fake.base_url, retry=QUICK)
+        try:
+            return dict(await calendar_for(connection).free_time(people, span(at(4, 10), at(4, 11))))
+        finally:
+            await connection.aclose()
+
+
+async def test_only_the_view_and_working_hours_are_read_and_odd_values_count_for_nothing(
+    credential: FakeCredential,
+) -> None:
+    # Appointments with their subjects come along in every answer; they are not needed and never read. Working
+    # hours that cannot be read fall back to an ordinary office day (09:00-17:00 London), and a view of anything
+    # but the digits Graph uses frees nothing.
+    appointments = [{"status": "busy", "subject": "Disciplinary hearing", "start": "garbage", "end": 7}]
+    answer = {
+        "value": [
+            {
+                "scheduleId": ASHA.email,
+                "availabilityView": "0000",
+                "scheduleItems": appointments,
+                "workingHours": {"daysOfWeek": ["monday"], "startTime": "25:00:00", "endTime": "nonsense"},
+            },
+            {"scheduleId": TOM.email, "availabilityView": "\u0660\u0660\u0660\u0660", "scheduleItems": "odd"},
+        ]
+    }
+
+    free = await answered_with(credential, answer, [ASHA, TOM])
+
+    assert free == {ASHA.person: (span(at(4, 10), at(4, 11)),), TOM.person: ()}
+
+
+@pytest.mark.parametrize("answer", [b"<html>Service Unavailable</html>", {"value": "none"}, ["not", "an", "object"]])
+async def test_an_answer_that_is_not_a_list_of_schedules_is_graph_being_unavailable(
+    credential: FakeCredential, answer: Any
+) -> None:
+    with pytest.raises(GraphUnavailable):
+        await answered_with(credential, answer, [ASHA])
+
+
 async def test_a_mailbox_graph_cannot_read_has_no_free_time_and_the_rest_are_unaffected(
     connection: GraphConnection, fake_graph: FakeGraph, caplog: pytest.LogCaptureFixture
 ) -> None:
