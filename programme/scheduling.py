@@ -336,11 +336,20 @@ class Scheduling:
             event = item.payload.get("event")
             if not isinstance(event, str) or not event:
                 raise InvalidInput(f"work item {item.id} names no calendar event")
-            await self._calendar.cancel(event, CANCELLED_NOTE)
+            existing = self._in_this_calendar(event)
+            if existing is not None:
+                await self._calendar.cancel(existing, CANCELLED_NOTE)
 
         return cancel
 
     # Inside -----------------------------------------------------------------------------------------------------
+
+    def _in_this_calendar(self, event_id: str | None) -> str | None:
+        """The event's id if the calendar in use made it. A meeting booked on the local calendar before the programme
+        switched to Microsoft 365 has no event there: moving it books one, and cancelling it has nothing to do."""
+        if event_id is None or (self._calendar.books_invitations and event_id.startswith(LOCAL_EVENT_PREFIX)):
+            return None
+        return event_id
 
     async def _cancel_event(self, meeting: Meeting, saved: Meeting, tenant: TenantId, now: datetime) -> None:
         await self._work.enqueue(
@@ -440,11 +449,12 @@ class Scheduling:
             when=meeting.when,
             invitees=(_invitee(mentor), _invitee(mentee)),
         )
+        existing = self._in_this_calendar(meeting.event_id)
         try:
-            if meeting.event_id is None:
+            if existing is None:
                 event = await self._calendar.book(booking)
             else:
-                event = await self._calendar.move(meeting.event_id, booking)
+                event = await self._calendar.move(existing, booking)
         except DeliveryFailed as failure:
             if not failure.permanent:
                 raise
@@ -458,7 +468,7 @@ class Scheduling:
         if current is not None and current.state is MeetingState.CANCELLED:
             # Called off while the calendar was booking it (someone left the programme). A moved event is cancelled
             # by its id already; a new one is known only here, so it is taken out here.
-            if meeting.event_id is None:
+            if existing is None:
                 await self._calendar.cancel(event.event_id, CANCELLED_NOTE)
             return None
         # Nothing else moves a meeting on while it is being booked (people's cancelling waits), so this is a bug or

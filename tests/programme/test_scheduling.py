@@ -9,6 +9,7 @@ afternoon and Friday afternoon.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -1011,3 +1012,33 @@ async def test_rescheduling_never_offers_the_time_already_booked(world: Scheduli
     # Half-days say both are free then, but the meeting itself is there: offering it back would change nothing.
     assert moving.meeting.slots
     assert not any(slot.overlaps(booked.when) for slot in moving.meeting.slots)
+
+
+async def test_a_meeting_booked_locally_before_the_switch_to_microsoft_365_is_booked_afresh_there(
+    world: SchedulingWorld,
+) -> None:
+    await world.arrange()
+    booked = await world.booked(CHIOMA)
+    # As the local calendar left it, before REMEDI_ORGANIZER_MAILBOX was set.
+    local = await world.meetings.save(
+        replace(booked, event_id="local:remedi-meeting-1-2"), booked.version, world.clock.now()
+    )
+    assert local is not None
+
+    moving = await world.scheduling.reschedule(CHIOMA, local.id)
+    await world.scheduling.pick(CHIOMA, local.id, moving.meeting.version, 0)
+    await world.run(BOOK_MEETING)
+    # The Microsoft 365 calendar never had it, so it is booked there rather than moved.
+    assert world.scripted.moves == []
+    moved = await world.meeting(local.id)
+    assert moved.event_id is not None
+    assert not moved.event_id.startswith("local:")
+
+    cancelled = await world.meetings.save(
+        replace(moved, event_id="local:remedi-meeting-1-9"), moved.version, world.clock.now()
+    )
+    assert cancelled is not None
+    await world.scheduling.cancel(CHIOMA, cancelled.id, cancelled.version)
+    await world.run(CANCEL_EVENT)
+    # Nothing to cancel there either: the local id is never sent to Microsoft 365.
+    assert world.scripted.cancels == []
