@@ -298,16 +298,7 @@ class Scheduling:
                 continue
             offered += 1
             for view in self._both_views(saved, request.mine, request.cohort, _offer_notice(saved, request.cohort)):
-                await schedule_message(
-                    self._work,
-                    key=f"meeting:{saved.id}:v{saved.version}:offer:to:{view.me.person.value}",
-                    tenant=view.me.tenant,
-                    person=view.me.person,
-                    message=self._messages.meeting(view, "times offered for the next meeting"),
-                    due_at=now,
-                    now=now,
-                    nudge=True,
-                )
+                await self._send(view, "offer", "times offered for the next meeting", nudge=True)
         return offered
 
     async def withdrawn(self, leaving: Application) -> None:
@@ -418,20 +409,11 @@ class Scheduling:
         if mine is None:
             raise NotFound("one of the pair has left the programme")
         cohort = await self._cohort(mine.pair)
-        now = self._clock.now()
         moved = MOVING_FROM in item.payload
         for view in self._both_views(booked, mine, cohort, _booked_notice(moved)):
-            await schedule_message(
-                self._work,
-                key=f"meeting:{booked.id}:v{booked.version}:booked:to:{view.me.person.value}",
-                tenant=view.me.tenant,
-                person=view.me.person,
-                message=self._messages.meeting(view, "meeting moved" if moved else "meeting booked"),
-                due_at=now,
-                now=now,
-                # Whoever chose the time is waiting to hear; their partner can hear in working hours.
-                asked_for=view.me.person == booked.chosen_by,
-            )
+            # Whoever chose the time is waiting to hear; their partner can hear in working hours.
+            summary = "meeting moved" if moved else "meeting booked"
+            await self._send(view, "booked", summary, asked_for=view.me.person == booked.chosen_by)
 
     async def _make_event(self, meeting: Meeting, item: WorkItem) -> Meeting | None:
         """Put the chosen time in the calendar; the booked meeting, or None when the calendar said no for good
@@ -490,16 +472,7 @@ class Scheduling:
         why = failure.user_message if isinstance(failure, ProgrammeError) else "The calendar turned it down."
         chooser = mine if mine.me.person == meeting.chosen_by else MyPair(mine.pair, mine.partner, mine.me)
         view = self._view(saved, chooser, cohort, f"I couldn't book that time. {why}", problem=True)
-        await schedule_message(
-            self._work,
-            key=f"meeting:{meeting.id}:v{saved.version}:refused:to:{chooser.me.person.value}",
-            tenant=chooser.me.tenant,
-            person=chooser.me.person,
-            message=self._messages.meeting(view, "meeting could not be booked"),
-            due_at=now,
-            now=now,
-            asked_for=True,
-        )
+        await self._send(view, "refused", "meeting could not be booked", asked_for=True)
 
     async def _slots(self, requests: Sequence[_Request]) -> list[list[Interval]]:
         """Suggested times for each request, reading everyone's calendars in one question."""
@@ -559,19 +532,27 @@ class Scheduling:
         return self._next_window(latest, cohort, now)
 
     async def _tell_partner(self, meeting: Meeting, mine: MyPair, cohort: Cohort, notice: str) -> None:
-        now = self._clock.now()
         partner_side = MyPair(mine.pair, mine.partner, mine.me)
         view = self._view(meeting, partner_side, cohort, notice)
+        # The partner did not ask; their card shows the change whenever they look, and the message itself can wait
+        # for working hours.
+        await self._send(view, meeting.state.value, f"meeting {meeting.state.value}")
+
+    async def _send(
+        self, view: MeetingView, occasion: str, summary: str, *, nudge: bool = False, asked_for: bool = False
+    ) -> None:
+        """The meeting's card to ``view.me``, once per version of the meeting and occasion."""
+        meeting, now = view.meeting, self._clock.now()
         await schedule_message(
             self._work,
-            key=f"meeting:{meeting.id}:v{meeting.version}:{meeting.state.value}:to:{mine.partner.person.value}",
-            tenant=mine.partner.tenant,
-            person=mine.partner.person,
-            message=self._messages.meeting(view, f"meeting {meeting.state.value}"),
+            key=f"meeting:{meeting.id}:v{meeting.version}:{occasion}:to:{view.me.person.value}",
+            tenant=view.me.tenant,
+            person=view.me.person,
+            message=self._messages.meeting(view, summary),
             due_at=now,
             now=now,
-            # The partner did not ask; their card shows the change whenever they look, and the message itself
-            # can wait for working hours.
+            nudge=nudge,
+            asked_for=asked_for,
         )
 
     def _both_views(self, meeting: Meeting, mine: MyPair, cohort: Cohort, notice: str) -> tuple[MeetingView, ...]:
