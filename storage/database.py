@@ -73,17 +73,26 @@ def async_url(raw: str) -> URL:
 
 def open_database(raw_url: str, *, echo: bool = False, connect_args: Mapping[str, Any] | None = None) -> Database:
     """``connect_args`` go to the driver's connect call (asyncpg: e.g. ``server_settings``), for what a URL
-    cannot say."""
+    cannot say.
+
+    Statement parameters are kept out of SQLAlchemy's error messages (and ``echo``): they are what people typed
+    (a private reflection, a concern, a name), and an error's message ends up in the log."""
     url = async_url(raw_url)
     driver_args = dict(connect_args or {})
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args=driver_args)
+        engine = create_async_engine(url, echo=echo, connect_args=driver_args, hide_parameters=True)
         _tune_sqlite(engine)
     else:
         engine = create_async_engine(
-            url, echo=echo, connect_args=driver_args, pool_pre_ping=True, pool_size=5, max_overflow=5
+            url,
+            echo=echo,
+            connect_args=driver_args,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            hide_parameters=True,
         )
     return Database(engine)
 

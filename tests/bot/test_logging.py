@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logging_setup import RedactingFilter, configure_logging
+from bot.logging_setup import QUIET_LIBRARIES, RedactingFilter, configure_logging
 from bot.secret import Secret
 
 SECRET = "s3cr3t~Value.Zq8Xw_unmistakable"
@@ -152,4 +152,23 @@ def test_configure_logging_installs_the_filter() -> None:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
         for logger, level in zip(noisy, saved_noisy, strict=True):
+            logger.setLevel(level)
+
+
+def test_libraries_that_log_what_people_typed_stay_quiet_even_at_debug() -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    quiet = [logging.getLogger(name) for name in QUIET_LIBRARIES]
+    saved_quiet = [logger.level for logger in quiet]
+    try:
+        configure_logging("DEBUG", [])
+        # aiosqlite logs each statement's parameters at DEBUG: a concern's or a reflection's words among them.
+        assert "aiosqlite" in QUIET_LIBRARIES
+        assert all(logger.level == logging.WARNING for logger in quiet)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("programme.concerns").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        for logger, level in zip(quiet, saved_quiet, strict=True):
             logger.setLevel(level)
