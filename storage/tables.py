@@ -27,10 +27,16 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from programme.applications import ApplicationState
+from programme.attendance import Outcome
 from programme.cohorts import MAX_NAME_LENGTH, CohortState
 from programme.meetings import MeetingState
 from programme.pairs import MAX_OVERRIDE, PairState
 from programme.profiles import Role
+from programme.prompts import MAX_REF as MAX_PROMPT_REF
+from programme.prompts import PromptKind
+from programme.reflections import Feeling
+from programme.survey_questions import MAX_SET_ID as MAX_SURVEY_SET_ID
+from programme.survey_questions import SurveyKind
 from programme.work import MAX_KEY_LENGTH, MAX_KIND_LENGTH, WorkState
 
 
@@ -327,4 +333,116 @@ meetings = Table(
     ),
     # Like pairs: a meeting's id is in the buttons of cards already sent, so it must never name another meeting.
     sqlite_autoincrement=True,
+)
+
+# The bot's questions that expect an answer (programme.prompts): only whether and when each was answered, never
+# the answer itself, which lives with what it was about (attendance, a reflection, a survey).
+prompts = Table(
+    "prompts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The unique constraint below leads with person_id, so it is also the index for a person's latest prompts.
+    Column("person_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ref", String(MAX_PROMPT_REF), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=False),
+    Column("answered_at", UtcDateTime(), nullable=True),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("person_id", "kind", "ref"),
+    CheckConstraint(f"kind IN ({_one_of(PromptKind)})", name="kind"),
+)
+
+# Each person's answer to "Did you meet?" (programme.attendance). Erasure blanks the person and keeps the answer,
+# as an anonymous count of meetings held, like the meetings of an erased pair.
+meeting_attendance = Table(
+    "meeting_attendance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The unique constraint below leads with meeting_id, so it is also the index for a meeting's answers.
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("person_id", String(36), nullable=True, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("answered_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("meeting_id", "person_id"),
+    CheckConstraint(f"outcome IN ({_one_of(Outcome)})", name="outcome"),
+)
+
+# Room for "general:" and a random token, or "meeting:" and an id.
+MAX_REFLECTION_KEY_LENGTH = 64
+
+# Private reflections: only ever read, changed or deleted with their author's id in the query (storage.
+# reflection_store). The occasion columns are logistics, so coordinators can count reflections per pair.
+reflections = Table(
+    "reflections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("author_id", String(36), nullable=False),
+    # "meeting:<id>" or "general:<token>"; one reflection per author and key.
+    Column("key", String(MAX_REFLECTION_KEY_LENGTH), nullable=False),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=True),
+    # The unique constraint below leads with author_id, so this is the only other index needed: counting by pair.
+    Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=True, index=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), nullable=True),
+    Column("session", Integer, nullable=True),
+    Column("held_on", Date, nullable=True),
+    Column("learned", Text, nullable=False),
+    Column("differently", Text, nullable=False),
+    Column("actions", Text, nullable=False),
+    Column("feeling", String(16), nullable=True),
+    Column("notes", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("author_id", "key"),
+    CheckConstraint(f"feeling IS NULL OR feeling IN ({_one_of(Feeling)})", name="feeling"),
+    # A reflection is about a meeting (and then knows its pair, cohort and session) or about none.
+    CheckConstraint(
+        "(meeting_id IS NULL AND pair_id IS NULL AND cohort_id IS NULL AND session IS NULL AND held_on IS NULL)"
+        " OR (meeting_id IS NOT NULL AND pair_id IS NOT NULL AND cohort_id IS NOT NULL AND session IS NOT NULL)",
+        name="occasion",
+    ),
+    # Ids are in the buttons of cards already sent: a deleted reflection's id must never name a new one.
+    sqlite_autoincrement=True,
+)
+
+# Surveys (programme.surveys). Answers are stored under a random pseudonym per person and cohort; only survey_links
+# says whose a pseudonym is, so erasure can cut that link and leave the answers as anonymous numbers. Neither the
+# rounds nor the answers have a person column or a time of answering, which could be matched to a delivery log.
+MAX_PSEUDONYM_LENGTH = 64
+
+survey_rounds = Table(
+    "survey_rounds",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    # Sent by a coordinator before its date.
+    Column("early", Boolean, nullable=False),
+    CheckConstraint(f"kind IN ({_one_of(SurveyKind)})", name="kind"),
+)
+
+survey_links = Table(
+    "survey_links",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), primary_key=True),
+    # The primary key leads with the cohort; a person's links are looked up for their export and erasure.
+    Column("person_id", String(36), primary_key=True, index=True),
+    Column("pseudonym", String(MAX_PSEUDONYM_LENGTH), nullable=False, unique=True),
+)
+
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("pseudonym", String(MAX_PSEUDONYM_LENGTH), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("set_id", String(MAX_SURVEY_SET_ID), nullable=False),
+    Column("set_version", Integer, nullable=False),
+    # {"item id": 1..5}
+    Column("likert", JSON, nullable=False),
+    # {"item id": "text"}; emptied when the person's data is erased.
+    Column("free_text", JSON, nullable=False),
+    CheckConstraint(f"kind IN ({_one_of(SurveyKind)})", name="kind"),
+    CheckConstraint(f"role IN ({_one_of(Role)})", name="role"),
 )

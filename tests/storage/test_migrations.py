@@ -34,6 +34,12 @@ OUR_TABLES = {
     "pair_exclusions",
     "contracts",
     "meetings",
+    "prompts",
+    "meeting_attendance",
+    "reflections",
+    "survey_rounds",
+    "survey_links",
+    "survey_responses",
 }
 PERSON = PersonId("0b6f2c1e-5d3a-4f7e-9c2b-8a1d4e6f0a11")
 
