@@ -21,6 +21,7 @@ from cards.actions import (
 )
 from cards.meetings import cancel_confirmation_card, meeting_card, parse_own_time
 from programme.errors import InvalidFields
+from programme.identity import PersonId
 from programme.meeting_view import MeetingView
 
 MEETING_ACTIONS: tuple[type, ...] = MeetingAction.__args__
@@ -36,9 +37,7 @@ class MeetingActions:
         actor = request.actor
         match action:
             case FindMeetingTimes(pair=pair, later=later):
-                return await self._shown(
-                    "meeting find", lambda: scheduling.find_times(actor, pair, later=later), reference
-                )
+                return await self._shown("meeting find", lambda: self._find(actor, pair, later), reference)
             case ShowMeeting(meeting=meeting):
                 return await self._shown("meeting show", lambda: scheduling.show(actor, meeting), reference)
             case PickSlot(meeting=meeting, version=version, slot=slot):
@@ -69,6 +68,12 @@ class MeetingActions:
             return Reply(card=meeting_card(await operation()))
 
         return await self._dispatcher.attempt(label, shown, reference=reference)
+
+    async def _find(self, actor: PersonId, pair: int | None, later: bool) -> MeetingView:
+        view = await self._services.scheduling.find_times(actor, pair, later=later)
+        # Looking for a time answers the "it's been a while" nudge, whichever card the button was on.
+        await self._services.check_ins.engaged(actor, view.pair.id)
+        return view
 
     async def _own_time(self, request: CommandRequest, action: PickOwnTime) -> Reply:
         scheduling = self._services.scheduling

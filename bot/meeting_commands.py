@@ -11,7 +11,10 @@ def meeting_commands(services: Services) -> list[Command]:
     scheduling = services.scheduling
 
     async def schedule(request: CommandRequest) -> Reply:
-        return Reply(card=meeting_card(await scheduling.find_times(request.actor)))
+        view = await scheduling.find_times(request.actor)
+        # Typing it answers the "it's been a while" nudge just as its button does.
+        await services.check_ins.engaged(request.actor, view.pair.id)
+        return Reply(card=meeting_card(view))
 
     async def reschedule(request: CommandRequest) -> Reply:
         upcoming = await scheduling.upcoming(request.actor)

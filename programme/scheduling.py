@@ -14,11 +14,12 @@ is asked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from programme.applications import Application, ApplicationStore
+from programme.attendance import AttendanceStore, known_held
 from programme.calendar import Booking, Calendar, Interval, Invitee
 from programme.clock import Clock
 from programme.cohorts import Cohort, CohortState, CohortStore
@@ -61,6 +62,9 @@ NOTE = (
 
 # Turns a meeting into the link of its .ics file (None when there is none to offer).
 IcsLink = Callable[[Meeting], str | None]
+# Told of every meeting once it is in the calendar (booked, or moved to a new time), e.g. to schedule its reminder.
+# Called again if the booking's work item is retried, so it must be idempotent.
+BookingListener = Callable[[Meeting], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,11 @@ class Scheduling:
         clock: Clock,
         zone: tzinfo,
         ics_link: IcsLink,
+        attendance: AttendanceStore | None = None,
     ) -> None:
+        """``attendance`` (people's answers to "Did you meet?") decides when a meeting counts as held, so that the next
+        session is offered only then (see :func:`programme.attendance.known_held`); without it, a meeting counts as
+        held as soon as its time is over."""
         self._pairs = pairs
         self._applications = applications
         self._cohorts = cohorts
@@ -97,6 +105,12 @@ class Scheduling:
         self._clock = clock
         self._zone = zone
         self._ics_link = ics_link
+        self._attendance = attendance
+        self._booking_listeners: list[BookingListener] = []
+
+    def on_booked(self, listener: BookingListener) -> None:
+        """Call ``listener`` with each meeting once it is booked in the calendar (and again when it is moved)."""
+        self._booking_listeners.append(listener)
 
     # What people do ---------------------------------------------------------------------------------------------
 
@@ -235,6 +249,49 @@ class Scheduling:
         await self._tell_partner(saved, mine, cohort, f"{mine.me.display_name} cancelled this meeting.")
         return self._view(saved, mine, cohort, "Cancelled. Your partner has been told.")
 
+    async def not_held(self, person: PersonId, meeting_id: int, *, rescheduled: bool = False) -> MeetingView:
+        """The person says a booked meeting whose time has passed did not take place (``rescheduled``: the two of
+        them agreed to move it): the same session is offered again, with fresh times, and the partner is told.
+
+        Only the pair's latest meeting is offered again; if the next session is already being arranged, that one is
+        shown instead, so that a late answer never leaves a pair with two offers."""
+        meeting, mine, cohort = await self._meeting_of(person, meeting_id)
+        now = self._clock.now()
+        latest = await self._latest(mine.pair)
+        if latest is not None and latest.id != meeting.id:
+            return self._view(
+                latest, mine, cohort, "Thanks for letting me know. Your next conversation is already being arranged."
+            )
+        if meeting.state is MeetingState.BOOKED and not _over(meeting, now):
+            return self._view(
+                meeting, mine, cohort, "This conversation is still to come, so there's nothing to change yet."
+            )
+        if meeting.state is not MeetingState.BOOKED:
+            # Offered again already (the partner said so first, or this is a second click), or being rebooked.
+            return self._view(meeting, mine, cohort, _moved_on(meeting, mine))
+        window = search_window(now, self._zone)
+        (slots,) = await self._slots([_Request(mine, cohort, window)])
+        # Through "cancelled", so the offer forgets the past time and its event: a new time books a new event, and
+        # the past one stays in people's calendars as what was planned.
+        saved = await self._meetings.save(meeting.cancelled().offered(window, slots), meeting.version, now)
+        if saved is None:
+            return await self.show(person, meeting_id, CHANGED_BY_PARTNER)
+        me = mine.me.display_name
+        told = (
+            f"{me} let me know you've agreed to move your conversation, so here are some times for it."
+            if rescheduled
+            else f"{me} let me know your last conversation didn't go ahead, so here are some times to try again."
+        )
+        await self._tell_partner(saved, mine, cohort, told)
+        notice = (
+            "Thanks for letting me know. Here are some times for your rescheduled conversation; if you've already "
+            "agreed one, choose it yourself below."
+            if rescheduled
+            else "Thanks for letting me know; these things happen. Here are some times to try again, and either of "
+            "you can choose one."
+        )
+        return self._view(saved, mine, cohort, notice)
+
     async def calendar_file(self, token: str) -> str | None:
         """The .ics file of the meeting with this link token, or None when there is no such booked meeting.
 
@@ -269,16 +326,20 @@ class Scheduling:
     async def offer_due(self) -> int:
         """Offer times to every pair whose next meeting is due to be arranged; returns how many were offered.
 
-        Due: a pair introduced a few days ago who have booked nothing, and a pair whose last meeting is over while
-        sessions remain. Calendars are read for all of them at once. Safe to run on several replicas at once: a
-        pair's session is stored once, and only the replica that stored it sends the cards."""
+        Due: a pair introduced a few days ago who have booked nothing, and a pair whose last meeting is known to have
+        been held while sessions remain: someone answered "met", or a few days passed without anyone saying it
+        didn't happen (see :func:`programme.attendance.known_held`). A meeting that didn't happen is offered again
+        by :meth:`not_held` instead. Calendars are read for all of them at once. Safe to run on several replicas at
+        once: a pair's session is stored once, and only the replica that stored it sends the cards."""
         now = self._clock.now()
         requests: list[_Request] = []
         for cohort in await self._cohorts.listing(frozenset({CohortState.RUNNING})):
             pairs = await self._pairs.for_cohort(cohort.id, LIVE_PAIRS)
             latest = _latest_by_pair(await self._meetings.for_pairs([pair.id for pair in pairs]))
+            held = await self._held({meeting.id: meeting for meeting in latest.values()}, now)
             for pair in pairs:
-                window = self._due_window(pair, latest.get(pair.id), cohort, now)
+                last = latest.get(pair.id)
+                window = self._due_window(pair, last, cohort, now, held=last is not None and last.id in held)
                 if window is None:
                     continue
                 mine = await self._both_live(pair)
@@ -414,6 +475,8 @@ class Scheduling:
             # Whoever chose the time is waiting to hear; their partner can hear in working hours.
             summary = "meeting moved" if moved else "meeting booked"
             await self._send(view, "booked", summary, asked_for=view.me.person == booked.chosen_by)
+        for listener in self._booking_listeners:
+            await listener(booked)
 
     async def _make_event(self, meeting: Meeting, item: WorkItem) -> Meeting | None:
         """Put the chosen time in the calendar; the booked meeting, or None when the calendar said no for good
@@ -520,16 +583,26 @@ class Scheduling:
         cadence_start = latest.when.start + cohort.plan.cadence.interval - CADENCE_SLACK
         return span_from(cadence_start, self._zone) if cadence_start > window.start else window
 
-    def _due_window(self, pair: Pair, latest: Meeting | None, cohort: Cohort, now: datetime) -> Interval | None:
-        """Where to look for the pair's next session if the bot should offer it now, else None."""
+    def _due_window(
+        self, pair: Pair, latest: Meeting | None, cohort: Cohort, now: datetime, *, held: bool
+    ) -> Interval | None:
+        """Where to look for the pair's next session if the bot should offer it now, else None. ``held``: whether
+        ``latest`` is known to have been held."""
         if latest is None:
             introduced = pair.published_at or pair.created_at
             return search_window(now, self._zone) if now - introduced >= FIRST_OFFER_AFTER else None
-        if latest.state is not MeetingState.BOOKED or not _over(latest, now):
+        if latest.state is not MeetingState.BOOKED or not _over(latest, now) or not held:
             return None
         if latest.session >= cohort.plan.sessions:
             return None
         return self._next_window(latest, cohort, now)
+
+    async def _held(self, meetings: Mapping[int, Meeting], now: datetime) -> set[int]:
+        """The ids of those of ``meetings`` known to have been held."""
+        if self._attendance is None:
+            return {meeting_id for meeting_id, meeting in meetings.items() if _over(meeting, now)}
+        answers = await self._attendance.for_meetings(sorted(meetings))
+        return {meeting_id for meeting_id, meeting in meetings.items() if known_held(meeting, answers, now)}
 
     async def _tell_partner(self, meeting: Meeting, mine: MyPair, cohort: Cohort, notice: str) -> None:
         partner_side = MyPair(mine.pair, mine.partner, mine.me)
