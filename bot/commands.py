@@ -47,6 +47,9 @@ class Reply:
     # The person's data, this conversation's state included, was erased in this turn: the turn's own copy of that
     # state must not be written back afterwards.
     erased: bool = False
+    # Answering a card button: the card goes into the chat as a new message, and the card clicked stays as it was
+    # (a form opened from a reminder must not take the reminder's place); ``text`` answers the click.
+    as_new_message: bool = False
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]

@@ -153,6 +153,9 @@ class RemediBot(TeamsActivityHandler):  # type: ignore[misc]
         if reply.begin is not None:
             await self._send(turn_context, reply)
             reply = Reply(text=SIGN_UP_STARTED)
+        if reply.card is not None and reply.as_new_message:
+            await self._send(turn_context, Reply(card=reply.card))
+            reply = Reply(text=reply.text)
         if reply.card is not None:
             if reply.text:
                 # An invoke answers with one card or one message, not both; the text says why the card changed
