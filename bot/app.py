@@ -25,7 +25,9 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.adapter import HardenedCloudAdapter
 from bot.calendar_files import calendar_file_endpoint
+from bot.check_in_messages import CardCheckInMessages
 from bot.command_set import build_command_table
+from bot.concern_messages import CardConcernMessages
 from bot.credentials import CachingCredentialFactory
 from bot.dispatcher import CommandDispatcher
 from bot.group_chats import group_chat_address
@@ -37,11 +39,14 @@ from bot.openid_keys import keep_keys_fresh
 from bot.pacing import Pacer
 from bot.services import Services
 from bot.settings import Settings
+from bot.survey_messages import CardSurveyMessages
 from bot.teams_bot import RemediBot
 from dialogs.host import DialogHost
 from dialogs.signup import SignUpDialog
+from programme.check_ins import CheckIns
 from programme.clock import Clock, SystemClock
 from programme.cohort_admin import CohortAdmin
+from programme.concerns import Concerns
 from programme.contacts import RecentContacts
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.deliveries import MESSAGE, message_handler
@@ -55,18 +60,24 @@ from programme.pair_chat_introductions import pair_chat_handler
 from programme.participation import Participation
 from programme.partner_notices import tell_partners
 from programme.personal_data import PersonalData
+from programme.prompts import Prompter
+from programme.reflections import Reflections
 from programme.retention import redact_delivered_messages
 from programme.scheduling import BOOK_MEETING, CANCEL_EVENT, Scheduling
 from programme.signup import SignUp
+from programme.surveys import SURVEY_OPEN, SURVEY_REMINDER, Surveys
 from programme.sweeper import Sweeper, SweepPolicy, WorkHandler
 from programme.working_hours import WorkingHours
 from scheduler.runner import (
     CONVERSATION_STATE_JOB_ID,
     MEETING_OFFERS_JOB_ID,
     RETENTION_JOB_ID,
+    STALLED_PAIRS_JOB_ID,
+    SURVEYS_JOB_ID,
     ProgrammeScheduler,
 )
 from storage.application_store import SqlApplicationStore
+from storage.attendance_store import SqlAttendanceStore
 from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
 from storage.cohort_store import SqlCohortStore
@@ -79,6 +90,9 @@ from storage.migrate import upgrade
 from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import sql_holders
+from storage.prompt_store import SqlPromptStore
+from storage.reflection_store import SqlReflectionStore
+from storage.survey_store import SqlSurveyLinks, SqlSurveyStore
 from storage.work_queue import SqlWorkQueue
 
 if TYPE_CHECKING:
@@ -239,6 +253,13 @@ async def _start(
             services.scheduling.offer_due,
         )
         scheduler.run_every(
+            STALLED_PAIRS_JOB_ID,
+            "looking for pairs who have stopped meeting",
+            timedelta(hours=1),
+            services.check_ins.stalled_due,
+        )
+        scheduler.run_every(SURVEYS_JOB_ID, "opening surveys", timedelta(hours=1), services.surveys.open_due)
+        scheduler.run_every(
             CONVERSATION_STATE_JOB_ID,
             "clearing abandoned conversations",
             timedelta(hours=1),
@@ -296,6 +317,7 @@ def _services(
         pairs=pairs, applications=applications, cohorts=cohort_store, work=work, messages=messages, clock=clock
     )
     public_url = settings.public_url
+    attendance = SqlAttendanceStore(database)
     scheduling = Scheduling(
         pairs=pairs,
         applications=applications,
@@ -307,6 +329,42 @@ def _services(
         clock=clock,
         zone=zone,
         ics_link=lambda meeting: f"{public_url}/meetings/{meeting.ics_token}.ics" if public_url else None,
+        attendance=attendance,
+    )
+    # One Prompter for everything that sends a prompt or takes its answer, so the count of unanswered ones is shared.
+    prompter = Prompter(prompts=SqlPromptStore(database), participants=participants, clock=clock, zone=zone)
+    check_ins = CheckIns(
+        pairs=pairs,
+        applications=applications,
+        cohorts=cohort_store,
+        meetings=SqlMeetingStore(database),
+        attendance=attendance,
+        scheduling=scheduling,
+        prompter=prompter,
+        coordinators=coordinators,
+        work=work,
+        messages=CardCheckInMessages(),
+        clock=clock,
+        working_hours=_working_hours(settings),
+        stall_after=timedelta(weeks=settings.stall_weeks),
+        escalate_after=timedelta(weeks=settings.stall_escalate_weeks),
+    )
+    # Every booking (and move) schedules its reminder and "Did you meet?".
+    scheduling.on_booked(check_ins.booked)
+    surveys = Surveys(
+        cohorts=cohort_store,
+        applications=applications,
+        pairs=pairs,
+        store=SqlSurveyStore(database),
+        links=SqlSurveyLinks(database),
+        work=work,
+        prompter=prompter,
+        messages=CardSurveyMessages(),
+        clock=clock,
+        zone=zone,
+        # Someone paused is not asked until they are back (while the survey is still open).
+        hold=NudgePolicy(participants, applications, zone).reason_to_hold,
+        min_responses=settings.survey_min_responses,
     )
     services = Services(
         clock=clock,
@@ -352,10 +410,38 @@ def _services(
             clock=clock,
         ),
         scheduling=scheduling,
+        surveys=surveys,
+        check_ins=check_ins,
+        prompter=prompter,
+        reflections=Reflections(
+            reflections=SqlReflectionStore(database),
+            meetings=SqlMeetingStore(database),
+            attendance=attendance,
+            pairs=pairs,
+            applications=applications,
+            prompts=prompter,
+            clock=clock,
+            zone=zone,
+        ),
+        concerns=Concerns(
+            coordinators=coordinators,
+            work=work,
+            audit=audit,
+            messages=CardConcernMessages(),
+            clock=clock,
+            zone=zone,
+            contacts=settings.concern_contacts,
+            role=settings.concern_contact_role,
+        ),
     )
 
     def handlers(notifier: Notifier) -> dict[str, WorkHandler]:
         meetings = {BOOK_MEETING: scheduling.booking_handler(), CANCEL_EVENT: scheduling.cancel_handler()}
+        meetings |= check_ins.handlers(notifier)
+        meetings |= {
+            SURVEY_OPEN: surveys.open_handler(notifier),
+            SURVEY_REMINDER: surveys.reminder_handler(notifier),
+        }
         if graph is None:
             return meetings
         return {
@@ -395,6 +481,11 @@ def _graph(settings: Settings, token_transport: TokenTransport | None) -> GraphS
     )
 
 
+def _working_hours(settings: Settings) -> WorkingHours:
+    delivery = settings.delivery
+    return WorkingHours(settings.timezone, start=delivery.day_start, end=delivery.day_end, days=delivery.working_days)
+
+
 def _sweeper(settings: Settings, clock: Clock, built: _Programme, adapter: HardenedCloudAdapter) -> Sweeper:
     services = built.services
     delivery = settings.delivery
@@ -411,9 +502,7 @@ def _sweeper(settings: Settings, clock: Clock, built: _Programme, adapter: Harde
         handlers={MESSAGE: message_handler(notifier), **built.handlers(notifier)},
         contacts=services.contacts,
         clock=clock,
-        working_hours=WorkingHours(
-            settings.timezone, start=delivery.day_start, end=delivery.day_end, days=delivery.working_days
-        ),
+        working_hours=_working_hours(settings),
         # Unique per process, so a restarted replica never mistakes its predecessor's leases for its own.
         owner=f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
         policy=SweepPolicy(

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.check_in_actions import CHECK_IN_ACTIONS, CheckInActions
 from bot.cohort_commands import applications_page, cohorts_listed, signups_closed, signups_opened
 from bot.commands import CommandRequest, Reply
+from bot.concern_actions import CONCERN_ACTIONS, ConcernActions
 from bot.dispatcher import PERSONAL_ONLY, CommandDispatcher
 from bot.matching_actions import MATCHING_ACTIONS, MatchingActions
 from bot.meeting_actions import MEETING_ACTIONS, MeetingActions
+from bot.reflection_actions import REFLECTION_ACTIONS, ReflectionActions
 from bot.services import Services
+from bot.survey_actions import PERSONAL_SURVEY_ACTIONS, SurveyActions
 from cards.actions import (
     AddPair,
     AdjustMatch,
+    AnswerCheckIn,
     AskCancelMeeting,
     AskDeleteMyData,
+    AskDeleteReflection,
     AskPublish,
+    CancelConcern,
     CancelDeleteMyData,
     CancelWithdraw,
     CardAction,
@@ -27,14 +34,17 @@ from cards.actions import (
     ConfirmAgreement,
     ConfirmCancelMeeting,
     ConfirmDeleteMyData,
+    ConfirmDeleteReflection,
     ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
+    EditReflection,
     FindMeetingTimes,
     Join,
     KeepMeeting,
+    ListReflections,
     LockPair,
     NewCohortForm,
     OpenCohort,
@@ -44,16 +54,24 @@ from cards.actions import (
     RescheduleMeeting,
     ReviewApplications,
     SaveAgreement,
+    SaveReflection,
+    SendConcern,
     ShowAbout,
     ShowAgreement,
     ShowCohorts,
+    ShowConcernForm,
     ShowHelp,
     ShowMatch,
     ShowMeeting,
     ShowMyData,
     ShowPrivacy,
+    ShowReflection,
+    ShowSurvey,
+    ShowSurveyResults,
+    SubmitSurvey,
     SwapPairs,
     UnpairPair,
+    WriteReflection,
 )
 from cards.cohorts import (
     cohort_created_card,
@@ -79,6 +97,10 @@ class CardActions:
         self._dispatcher = dispatcher
         self._matching = MatchingActions(services, dispatcher)
         self._meetings = MeetingActions(services, dispatcher)
+        self._check_ins = CheckInActions(services, dispatcher)
+        self._reflections = ReflectionActions(services, dispatcher)
+        self._concerns = ConcernActions(services, dispatcher)
+        self._surveys = SurveyActions(services, dispatcher)
 
     async def run(self, request: CommandRequest, action: CardAction, reference: str) -> Reply:
         d = self._dispatcher
@@ -112,6 +134,22 @@ class CardActions:
                 | ConfirmCancelMeeting()
             ):
                 return await self._meetings.run(request, action, reference)
+            case AnswerCheckIn():
+                return await self._check_ins.run(request, action, reference)
+            case (
+                WriteReflection()
+                | SaveReflection()
+                | ListReflections()
+                | ShowReflection()
+                | EditReflection()
+                | AskDeleteReflection()
+                | ConfirmDeleteReflection()
+            ):
+                return await self._reflections.run(request, action, reference)
+            case ShowConcernForm() | SendConcern() | CancelConcern():
+                return await self._concerns.run(request, action, reference)
+            case ShowSurvey() | SubmitSurvey() | ShowSurveyResults():
+                return await self._surveys.run(request, action, reference)
             case ShowHelp() | ShowAbout() | ShowPrivacy() | Join() | EditProfile() | ShowMyData():
                 return await d.run(d.named(_COMMAND_FOR[type(action)]), request, reference=reference)
             case AskDeleteMyData():
@@ -216,6 +254,10 @@ class CardActions:
 _PRIVATE = (
     *MATCHING_ACTIONS,
     *MEETING_ACTIONS,
+    *CHECK_IN_ACTIONS,
+    *REFLECTION_ACTIONS,
+    *CONCERN_ACTIONS,
+    *PERSONAL_SURVEY_ACTIONS,
     AskDeleteMyData,
     ConfirmDeleteMyData,
     ConfirmWithdraw,

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from bot.cohort_commands import cohort_commands
 from bot.commands import Audience, Command, CommandRequest, CommandTable, Reply
+from bot.concern_actions import concern_commands
 from bot.matching_commands import matching_commands
 from bot.meeting_commands import meeting_commands
 from bot.participant_commands import participant_commands
+from bot.reflection_actions import reflection_commands
 from bot.services import Services
+from bot.survey_commands import survey_commands
 from cards.elements import card, facts, heading, paragraph
 from cards.help import help_card
 from cards.information import about_card, privacy_card
@@ -73,8 +76,12 @@ def build_command_table(services: Services) -> CommandTable:
     async def show_status(_request: CommandRequest) -> Reply:
         overview = await services.cohorts.current()
         pairs = None if overview is None else await _pair_summary(services, overview.cohort.id)
+        # How many reflections were written, never what they say: counts are all the core offers coordinators.
+        reflections = None if overview is None else await services.reflections.counts(overview.cohort.id)
         delivery = await delivery_status(services.work, services.contacts)
-        return Reply(card=programme_status_card(overview, delivery, pairs))
+        # Meetings held and pairs stalled: logistics, never what was said.
+        meetings = None if overview is None else await services.check_ins.summary(overview.cohort.id)
+        return Reply(card=programme_status_card(overview, delivery, pairs, reflections, meetings))
 
     async def show_audit(_request: CommandRequest) -> Reply:
         entries = await services.audit.recent(AUDIT_ENTRIES_SHOWN)
@@ -100,6 +107,9 @@ def build_command_table(services: Services) -> CommandTable:
             *cohort_commands(services),
             *matching_commands(services),
             *meeting_commands(services),
+            *reflection_commands(services),
+            *concern_commands(services),
+            *survey_commands(services),
             Command("coordinators", "List the programme coordinators.", Audience.COORDINATORS, list_coordinators),
             Command(
                 "coordinator add",

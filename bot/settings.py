@@ -20,9 +20,11 @@ from dotenv import dotenv_values
 
 from bot.network import is_loopback_host
 from bot.secret import Secret
+from programme.concerns import DEFAULT_CONTACT_ROLE, MAX_ROLE_LENGTH
 from programme.errors import InvalidInput
 from programme.identity import PersonId, TenantId, is_guid
 from programme.profiles import is_email
+from programme.surveys import DEFAULT_MIN_RESPONSES, LOWEST_MIN_RESPONSES
 from storage.database import DatabaseUrlError, async_url
 
 DEFAULT_DATABASE_URL = "sqlite:///data/remedi.db"
@@ -118,6 +120,17 @@ class Settings:
     # REMEDI_PUBLIC_URL: where people's browsers reach this service (links to .ics files), no trailing slash;
     # None when not known (production without it set).
     public_url: str | None = None
+    # REMEDI_STALL_WEEKS: a pair with nothing booked and no meeting for this many weeks is nudged; and
+    # REMEDI_STALL_ESCALATE_WEEKS: this many weeks after that nudge, if still nothing, coordinators are told.
+    stall_weeks: int = 5
+    stall_escalate_weeks: int = 2
+    # REMEDI_CONCERN_CONTACTS: who receives concerns people raise; empty means the coordinators.
+    concern_contacts: frozenset[PersonId] = frozenset()
+    # REMEDI_CONCERN_CONTACT_ROLE: how the person raising a concern is told who will read it.
+    concern_contact_role: str = DEFAULT_CONTACT_ROLE
+    # REMEDI_SURVEY_MIN_RESPONSES: survey results are shown for groups of at least this many people (never fewer
+    # than 3, whatever is set).
+    survey_min_responses: int = DEFAULT_MIN_RESPONSES
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
@@ -152,6 +165,12 @@ class Settings:
             "REMEDI_ORGANIZER_MAILBOX": (self.bot_graph.organizer_mailbox if self.bot_graph else None)
             or "(not set: meetings on the local calendar)",
             "REMEDI_PUBLIC_URL": self.public_url or "(not set: no .ics links)",
+            "REMEDI_STALL_WEEKS": str(self.stall_weeks),
+            "REMEDI_STALL_ESCALATE_WEEKS": str(self.stall_escalate_weeks),
+            "REMEDI_CONCERN_CONTACTS": ",".join(sorted(p.value for p in self.concern_contacts))
+            or "(none: the coordinators)",
+            "REMEDI_CONCERN_CONTACT_ROLE": self.concern_contact_role,
+            "REMEDI_SURVEY_MIN_RESPONSES": str(self.survey_min_responses),
             "REMEDI_HOST": self.host,
             "PORT": str(self.port),
             "REMEDI_TIMEZONE": self.timezone.key,
@@ -233,6 +252,13 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         delivery=_delivery(get),
         bot_graph=bot_graph,
         public_url=_public_url(get("REMEDI_PUBLIC_URL"), port, environment),
+        stall_weeks=int(_number("REMEDI_STALL_WEEKS", get("REMEDI_STALL_WEEKS") or "5", low=1, high=52)),
+        stall_escalate_weeks=int(
+            _number("REMEDI_STALL_ESCALATE_WEEKS", get("REMEDI_STALL_ESCALATE_WEEKS") or "2", low=1, high=26)
+        ),
+        concern_contacts=_guid_list("REMEDI_CONCERN_CONTACTS", get("REMEDI_CONCERN_CONTACTS"), PersonId.parse),
+        concern_contact_role=_concern_role(get("REMEDI_CONCERN_CONTACT_ROLE")),
+        survey_min_responses=_survey_min_responses(get("REMEDI_SURVEY_MIN_RESPONSES")),
         secrets=tuple(
             s for s in (bot.password, graph.client_secret if graph else Secret(""), _url_password(database_url)) if s
         ),
@@ -499,6 +525,37 @@ def _plain_text(variable: str, raw: str) -> str:
     if len(raw) > 120 or any(ch in raw for ch in "<>\n\r"):
         raise SettingsError(variable, "must be plain text of at most 120 characters")
     return raw
+
+
+def _survey_min_responses(raw: str) -> int:
+    if not raw:
+        return DEFAULT_MIN_RESPONSES
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:
+        raise SettingsError("REMEDI_SURVEY_MIN_RESPONSES", f"'{raw}' is not a whole number")
+    value = int(raw)
+    if value < LOWEST_MIN_RESPONSES:
+        raise SettingsError(
+            "REMEDI_SURVEY_MIN_RESPONSES",
+            f"must be at least {LOWEST_MIN_RESPONSES}: an average of fewer people's answers says too much about each "
+            "of them",
+        )
+    if value > 1000:
+        raise SettingsError("REMEDI_SURVEY_MIN_RESPONSES", "must be at most 1000")
+    return value
+
+
+def _concern_role(raw: str) -> str:
+    """Shown mid-sentence to someone raising a concern ("Only the Freedom to Speak Up Guardian will read it"), so it
+    is plain text on one line, short enough to read at a glance."""
+    role = " ".join(raw.split())
+    if not role:
+        return DEFAULT_CONTACT_ROLE
+    if len(role) > MAX_ROLE_LENGTH or any(ch in role for ch in "<>") or not role.isprintable():
+        raise SettingsError(
+            "REMEDI_CONCERN_CONTACT_ROLE",
+            f"must be plain text of at most {MAX_ROLE_LENGTH} characters, e.g. 'the Freedom to Speak Up Guardian'",
+        )
+    return role
 
 
 def _url_password(url: str) -> Secret:

@@ -34,6 +34,21 @@ Verbs, and what each carries in ``data``:
 * ``meeting.pick-time``: ``meeting``, ``version`` and the form's inputs (``meeting_date``, ``meeting_time``), kept
   raw for :func:`cards.meetings.parse_own_time`.
 * ``meeting.keep``, ``meeting.cancel.confirm``: ``meeting``, ``version``. A meeting's versions start at 1.
+* ``meeting.keep``, ``meeting.cancel.confirm``: ``meeting``, ``version``. A meeting's versions start at 1.
+* ``checkin.answer``: ``meeting`` and ``outcome`` (``met``, ``rescheduled`` or ``not-held``), the person's answer
+  to "Did you meet?".
+* ``concern``, ``concern.cancel``: ``context``, where the button was (a :class:`ConcernContext` value).
+  ``concern.send``: ``context``, ``form`` (the form's token) and the form's inputs, kept raw for
+  :func:`cards.concerns.parse_concern_form`. A concern is never refused for a damaged context or token: an unknown
+  context becomes "other", and a missing token a fresh one.
+* ``reflection.new``: optional ``meeting`` (none: a reflection not about a particular meeting). ``reflection.list``:
+  optional ``page``. ``reflection.show``, ``reflection.edit``, ``reflection.delete``: ``reflection`` (id).
+  ``reflection.delete.confirm``: ``reflection``, ``version``. ``reflection.save``: ``key`` (what a new reflection
+  is stored under), ``version`` (0 for a new one), optional ``reflection`` (the one being edited) and the form's
+  inputs, kept raw for :func:`cards.reflections.parse_reflection_form`.
+* ``survey.show``: ``cohort`` and ``survey`` (``baseline``, ``midpoint`` or ``end``). ``survey.submit``: ``cohort``,
+  ``survey``, ``set`` and ``version`` (the question set answered) and the form's inputs, kept raw for
+  :func:`cards.surveys.parse_survey_answers`. ``survey.results``: ``cohort``.
 
 Ids arrive as JSON numbers or, from some hosts, as digit strings; anything else means the card was damaged or
 edited, and the person is pointed at the equivalent command rather than shown a technical error.
@@ -46,9 +61,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from programme.applications import DECISIONS, ApplicationState
+from programme.attendance import Outcome
+from programme.concerns import ConcernContext, is_form_token
 from programme.errors import InvalidInput
 from programme.identity import PersonId
 from programme.meetings import MAX_SLOTS
+from programme.reflections import valid_key
+from programme.survey_questions import MAX_SET_ID, SurveyKind
 from programme.text import clean_line
 
 
@@ -65,6 +84,9 @@ MAX_REASON_LENGTH = 200
 _MAX_RAW_REASON_LENGTH = 10 * MAX_REASON_LENGTH
 _DIGITS = re.compile(r"[0-9]{1,10}")
 _DECISIONS_BY_VALUE = {state.value: state for state in DECISIONS}
+_OUTCOMES_BY_VALUE = {outcome.value: outcome for outcome in Outcome}
+_SURVEY_KINDS_BY_VALUE = {kind.value: kind for kind in SurveyKind}
+_SET_ID = re.compile(f"[a-z0-9-]{{1,{MAX_SET_ID}}}")
 
 
 @dataclass(frozen=True)
@@ -329,6 +351,117 @@ class ConfirmCancelMeeting:
     version: int
 
 
+@dataclass(frozen=True)
+class AnswerCheckIn:
+    """An answer to "Did you meet?" about one of the person's meetings."""
+
+    verb = "checkin.answer"
+    meeting: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class ShowConcernForm:
+    """The "Raise a concern" form, opened from a card (its ``context``) or by typing the command."""
+
+    verb = "concern"
+    context: ConcernContext = ConcernContext.COMMAND
+
+
+@dataclass(frozen=True)
+class SendConcern:
+    """The concern form as submitted; :func:`cards.concerns.parse_concern_form` reads ``data``. ``form`` is None
+    when the token was missing or damaged."""
+
+    verb = "concern.send"
+    context: ConcernContext
+    form: str | None
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class CancelConcern:
+    verb = "concern.cancel"
+    context: ConcernContext
+
+
+@dataclass(frozen=True)
+class WriteReflection:
+    """The reflection form: about ``meeting`` (one of the person's own), or about none in particular."""
+
+    verb = "reflection.new"
+    meeting: int | None = None
+
+
+@dataclass(frozen=True)
+class SaveReflection:
+    """The reflection form as submitted; :func:`cards.reflections.parse_reflection_form` reads ``data``."""
+
+    verb = "reflection.save"
+    key: str
+    reflection: int | None
+    version: int
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class ListReflections:
+    verb = "reflection.list"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class ShowReflection:
+    verb = "reflection.show"
+    reflection: int
+
+
+@dataclass(frozen=True)
+class EditReflection:
+    verb = "reflection.edit"
+    reflection: int
+
+
+@dataclass(frozen=True)
+class AskDeleteReflection:
+    verb = "reflection.delete"
+    reflection: int
+
+
+@dataclass(frozen=True)
+class ConfirmDeleteReflection:
+    verb = "reflection.delete.confirm"
+    reflection: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ShowSurvey:
+    """One of the person's surveys, to answer or to change their answers."""
+
+    verb = "survey.show"
+    cohort: int
+    kind: SurveyKind
+
+
+@dataclass(frozen=True)
+class SubmitSurvey:
+    """A survey as answered; :func:`cards.surveys.parse_survey_answers` reads ``data``."""
+
+    verb = "survey.submit"
+    cohort: int
+    kind: SurveyKind
+    set_id: str
+    version: int
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class ShowSurveyResults:
+    verb = "survey.results"
+    cohort: int
+
+
 # The matching review's and the first-meeting agreement's buttons, handled together by the bot.
 MatchingAction = (
     ShowMatch
@@ -357,6 +490,26 @@ MeetingAction = (
     | ConfirmCancelMeeting
 )
 
+# Answers to "Did you meet?".
+CheckInAction = AnswerCheckIn
+
+# Raising a concern: the form, sending it, or thinking better of it.
+ConcernAction = ShowConcernForm | SendConcern | CancelConcern
+
+# A person's own private reflections: writing, reading, changing and deleting them.
+ReflectionAction = (
+    WriteReflection
+    | SaveReflection
+    | ListReflections
+    | ShowReflection
+    | EditReflection
+    | AskDeleteReflection
+    | ConfirmDeleteReflection
+)
+
+# Surveys: answering one's own, and the coordinators' results.
+SurveyAction = ShowSurvey | SubmitSurvey | ShowSurveyResults
+
 CardAction = (
     ShowHelp
     | ShowAbout
@@ -378,6 +531,10 @@ CardAction = (
     | CancelWithdraw
     | MatchingAction
     | MeetingAction
+    | CheckInAction
+    | ConcernAction
+    | ReflectionAction
+    | SurveyAction
 )
 
 _NO_ARGUMENT_ACTIONS: dict[str, CardAction] = {
@@ -531,6 +688,14 @@ def _confirm_cancel_meeting(data: Mapping[object, object]) -> CardAction:
     return ConfirmCancelMeeting(meeting=_id(data, "meeting"), version=_id(data, "version"))
 
 
+def _answer_check_in(data: Mapping[object, object]) -> CardAction:
+    raw = data.get("outcome")
+    outcome = _OUTCOMES_BY_VALUE.get(raw) if isinstance(raw, str) else None
+    if outcome is None:
+        raise InvalidInput(DAMAGED)
+    return AnswerCheckIn(meeting=_id(data, "meeting"), outcome=outcome)
+
+
 def _meeting_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
     def parse(data: Mapping[object, object]) -> CardAction:
         return kind(_id(data, "meeting"))
@@ -543,6 +708,80 @@ def _cohort_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[objec
         return kind(_id(data, "cohort"))
 
     return parse
+
+
+def _show_concern_form(data: Mapping[object, object]) -> CardAction:
+    return ShowConcernForm(_concern_context(data))
+
+
+def _send_concern(data: Mapping[object, object]) -> CardAction:
+    form = data.get("form")
+    return SendConcern(context=_concern_context(data), form=form if is_form_token(form) else None, data=_form(data))
+
+
+def _cancel_concern(data: Mapping[object, object]) -> CardAction:
+    return CancelConcern(_concern_context(data))
+
+
+def _concern_context(data: Mapping[object, object]) -> ConcernContext:
+    # Forgiving on purpose: someone raising a concern is never told their button is damaged.
+    raw = data.get("context")
+    try:
+        return ConcernContext(raw) if isinstance(raw, str) else ConcernContext.OTHER
+    except ValueError:
+        return ConcernContext.OTHER
+
+
+def _write_reflection(data: Mapping[object, object]) -> CardAction:
+    return WriteReflection(None if data.get("meeting") is None else _id(data, "meeting"))
+
+
+def _save_reflection(data: Mapping[object, object]) -> CardAction:
+    key = data.get("key")
+    if not isinstance(key, str) or not valid_key(key):
+        raise InvalidInput(DAMAGED)
+    reflection = None if data.get("reflection") is None else _id(data, "reflection")
+    return SaveReflection(key=key, reflection=reflection, version=_version(data), data=_form(data))
+
+
+def _list_reflections(data: Mapping[object, object]) -> CardAction:
+    return ListReflections(_page(data))
+
+
+def _reflection_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
+    def parse(data: Mapping[object, object]) -> CardAction:
+        return kind(_id(data, "reflection"))
+
+    return parse
+
+
+def _confirm_delete_reflection(data: Mapping[object, object]) -> CardAction:
+    return ConfirmDeleteReflection(reflection=_id(data, "reflection"), version=_id(data, "version"))
+
+
+def _survey_kind(data: Mapping[object, object]) -> SurveyKind:
+    raw = data.get("survey")
+    kind = _SURVEY_KINDS_BY_VALUE.get(raw) if isinstance(raw, str) else None
+    if kind is None:
+        raise InvalidInput(DAMAGED)
+    return kind
+
+
+def _show_survey(data: Mapping[object, object]) -> CardAction:
+    return ShowSurvey(cohort=_id(data, "cohort"), kind=_survey_kind(data))
+
+
+def _submit_survey(data: Mapping[object, object]) -> CardAction:
+    set_id = data.get("set")
+    if not isinstance(set_id, str) or not _SET_ID.fullmatch(set_id):
+        raise InvalidInput(DAMAGED)
+    return SubmitSurvey(
+        cohort=_id(data, "cohort"),
+        kind=_survey_kind(data),
+        set_id=set_id,
+        version=_id(data, "version"),
+        data=_form(data),
+    )
 
 
 _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
@@ -573,6 +812,20 @@ _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     RescheduleMeeting.verb: _meeting_action(RescheduleMeeting),
     AskCancelMeeting.verb: _meeting_action(AskCancelMeeting),
     ConfirmCancelMeeting.verb: _confirm_cancel_meeting,
+    AnswerCheckIn.verb: _answer_check_in,
+    ShowConcernForm.verb: _show_concern_form,
+    SendConcern.verb: _send_concern,
+    CancelConcern.verb: _cancel_concern,
+    WriteReflection.verb: _write_reflection,
+    SaveReflection.verb: _save_reflection,
+    ListReflections.verb: _list_reflections,
+    ShowReflection.verb: _reflection_action(ShowReflection),
+    EditReflection.verb: _reflection_action(EditReflection),
+    AskDeleteReflection.verb: _reflection_action(AskDeleteReflection),
+    ConfirmDeleteReflection.verb: _confirm_delete_reflection,
+    ShowSurvey.verb: _show_survey,
+    SubmitSurvey.verb: _submit_survey,
+    ShowSurveyResults.verb: _cohort_action(ShowSurveyResults),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cards.concerns import concern_action
 from cards.elements import Card, card, execute, facts, heading, paragraph, subheading
 
 
@@ -27,4 +28,12 @@ def help_card(participant: Sequence[CommandLine], coordinator: Sequence[CommandL
             facts((line.usage, line.summary) for line in coordinator),
             paragraph("Coordinator commands are recorded in the audit log.", subtle=True),
         ]
-    return card(body, [execute("About the programme", "about"), execute("How your data is used", "privacy")])
+    return card(
+        body,
+        [
+            execute("About the programme", "about"),
+            execute("How your data is used", "privacy"),
+            # The safety valve is one click from the card people open when unsure what to do.
+            concern_action("help"),
+        ],
+    )

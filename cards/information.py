@@ -40,7 +40,7 @@ def privacy_card(organisation: str) -> Card:
             paragraph(
                 f"{organisation} is responsible for the information this bot keeps. It keeps only what the "
                 "programme needs: your Teams identity so it can message you, what you give when you sign up, "
-                "meeting dates, and your survey answers."
+                "meeting dates, any reflections you choose to write, and your survey answers."
             ),
             subheading("What stays private"),
             paragraph(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from cards.cohorts import ROLE_ROWS, application_counts_text, next_step_buttons, state_name
 from cards.elements import Card, Element, card, escape_markdown, execute, facts, heading, paragraph, subheading
+from programme.check_ins import MeetingSummary
 from programme.cohort_overview import CohortOverview
 from programme.delivery_status import DeliveryStatus
 from programme.pair_summary import PairSummary
+from programme.reflections import CohortReflections
 from programme.work import WorkItem, WorkState
 
 _STATE_NAMES = {
@@ -21,9 +23,14 @@ _STATE_NAMES = {
 
 
 def programme_status_card(
-    overview: CohortOverview | None, delivery: DeliveryStatus, pairs: PairSummary | None = None
+    overview: CohortOverview | None,
+    delivery: DeliveryStatus,
+    pairs: PairSummary | None = None,
+    reflections: CohortReflections | None = None,
+    meetings: MeetingSummary | None = None,
 ) -> Card:
-    """``pairs`` counts the current cohort's pairs; the section is left out without them."""
+    """``pairs`` counts the current cohort's pairs; the section is left out without them. ``reflections`` counts
+    the reflections people wrote about the cohort's meetings: how many, never what they say."""
     body: list[Element] = [heading("Programme status")]
     actions: list[Element] = []
     if overview is None:
@@ -37,6 +44,10 @@ def programme_status_card(
         body.append(facts((title, application_counts_text(overview, role)) for role, title in ROLE_ROWS))
         if pairs is not None and pairs.total:
             body += _pairs_section(pairs)
+        if meetings is not None and meetings.pairs:
+            body += _meetings_section(meetings)
+        if reflections is not None and reflections.pairs:
+            body += _reflections_section(reflections)
         actions = [*next_step_buttons(cohort), execute("All cohorts", "cohorts")]
     body += _delivery_section(delivery)
     return card(body, actions)
@@ -57,6 +68,46 @@ def _pairs_section(pairs: PairSummary) -> list[Element]:
             paragraph(
                 "A pair's agreement counts as confirmed once both of them have confirmed it. Pairs still to confirm "
                 "may need a hand getting started; what they wrote stays between them.",
+                subtle=True,
+            )
+        )
+    return body
+
+
+def _reflections_section(reflections: CohortReflections) -> list[Element]:
+    return [
+        subheading("Reflections"),
+        facts(
+            [
+                (
+                    "Written",
+                    f"{reflections.total} ({reflections.by_mentors} by mentors, {reflections.by_mentees} by mentees)",
+                ),
+                ("Pairs reflecting", f"{reflections.pairs_reflecting} of {len(reflections.pairs)}"),
+            ]
+        ),
+        paragraph(
+            "Reflections are private to the person who wrote them: this counts them, and nobody but their author "
+            "can read one.",
+            subtle=True,
+        ),
+    ]
+
+
+def _meetings_section(meetings: MeetingSummary) -> list[Element]:
+    rows = [
+        ("Meetings held", str(meetings.held)),
+        (
+            "Pairs not meeting",
+            f"{meetings.stalled} of {meetings.pairs} (nothing held or booked for {meetings.stall_weeks}+ weeks)",
+        ),
+    ]
+    body = [subheading("Meetings"), facts(rows)]
+    if meetings.stalled:
+        body.append(
+            paragraph(
+                "Each of those pairs has had a friendly nudge with one click to find a time, and you'll be told if "
+                "one still hasn't met a while later. How their conversations went stays between them.",
                 subtle=True,
             )
         )

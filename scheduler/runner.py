@@ -24,6 +24,8 @@ SWEEP_JOB_ID = "remedi-sweep"
 RETENTION_JOB_ID = "remedi-retention"
 CONVERSATION_STATE_JOB_ID = "remedi-abandoned-conversations"
 MEETING_OFFERS_JOB_ID = "remedi-meeting-offers"
+STALLED_PAIRS_JOB_ID = "remedi-stalled-pairs"
+SURVEYS_JOB_ID = "remedi-surveys"
 
 
 @dataclass(frozen=True)

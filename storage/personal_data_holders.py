@@ -30,10 +30,13 @@ from programme.identity import PersonId
 from programme.meetings import new_ics_token
 from programme.pairs import PairState
 from programme.personal_data import ERASED, PersonalDataHolder
+from programme.survey_questions import SCALE, find_set
+from programme.tracks import Track
 from programme.work import OPEN_STATES, redacted
 from storage.contract_store import agreement_from_json, agreement_json
 from storage.database import Database
 from storage.meeting_store import slots_from_json
+from storage.reflection_store import reflection_from_row, reflection_json
 from storage.tables import (
     applications,
     audit_log,
@@ -42,10 +45,15 @@ from storage.tables import (
     contacts,
     contracts,
     coordinators,
+    meeting_attendance,
     meetings,
     pair_exclusions,
     pairs,
     participants,
+    prompts,
+    reflections,
+    survey_links,
+    survey_responses,
     work_items,
 )
 
@@ -604,18 +612,213 @@ class ConversationStateHolder:
         return result.rowcount
 
 
+class ReflectionsHolder:
+    """The person's private reflections, in full: they are the person's own writing, and nobody else's data is in
+    them (a reflection keeps the meeting's logistics, never the partner's name).
+
+    Erasure deletes them. They are found by their author's id alone, so the order among holders does not matter.
+    """
+
+    @property
+    def section(self) -> str:
+        return "reflections"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(reflections)
+            .where(reflections.c.author_id == person.value)
+            .order_by(reflections.c.created_at.desc(), reflections.c.id.desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [reflection_json(reflection_from_row(row)) for row in rows]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(reflections).where(reflections.c.author_id == person.value))
+        return result.rowcount
+
+
+class PromptsHolder:
+    """The prompts the bot sent the person (what each was about, and whether and when they answered), never the
+    answers, which are in the sections they belong to. Erasure deletes them; they are found by the person's id
+    alone, so the order among holders does not matter."""
+
+    @property
+    def section(self) -> str:
+        return "prompts"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(prompts)
+            .where(prompts.c.person_id == person.value)
+            .order_by(prompts.c.sent_at.desc(), prompts.c.id.desc())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "kind": row["kind"],
+                "about": row["ref"],
+                "sent_at": _iso(row["sent_at"]),
+                "answered_at": _iso(row["answered_at"]),
+                "closed_at": _iso(row["closed_at"]),
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(prompts).where(prompts.c.person_id == person.value))
+        return result.rowcount
+
+
+class AttendanceHolder:
+    """The person's answers to "Did you meet?": which meeting (and its session), what they answered and when.
+
+    Erasure blanks the person and keeps the answer, as an anonymous count of meetings held, the way the meetings
+    of their pair stay. Found by the person's id alone, so the order among holders does not matter.
+    """
+
+    @property
+    def section(self) -> str:
+        return "attendance"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(meeting_attendance, meetings.c.session)
+            .join(meetings, meetings.c.id == meeting_attendance.c.meeting_id)
+            .where(meeting_attendance.c.person_id == person.value)
+            .order_by(meeting_attendance.c.answered_at, meeting_attendance.c.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            {
+                "meeting": row["meeting_id"],
+                "session": row["session"],
+                "answer": row["outcome"],
+                "answered_at": _iso(row["answered_at"]),
+            }
+            for row in rows
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        statement = (
+            update(meeting_attendance).where(meeting_attendance.c.person_id == person.value).values(person_id=None)
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount
+
+
+class SurveysHolder:
+    """The person's survey answers, found through their pseudonym in each cohort (``survey_links``).
+
+    The export shows each answer with the statement as the person was asked it. Erasure cuts the link and removes
+    what they wrote in their own words; the 1-to-5 answers stay under the pseudonym, which nothing links to anyone
+    any more, as anonymous numbers (docs/privacy.md says why: above all, taking them out would change results
+    coordinators had already seen, by exactly what the person had answered).
+
+    Links are found by the person's id alone, so the order among holders does not matter.
+    """
+
+    @property
+    def section(self) -> str:
+        return "surveys"
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+
+    async def export(self, person: PersonId) -> list[dict[str, Any]]:
+        query = (
+            select(survey_responses, cohorts.c.name.label("cohort_name"), cohorts.c.track)
+            .join(
+                survey_links,
+                and_(
+                    survey_links.c.cohort_id == survey_responses.c.cohort_id,
+                    survey_links.c.pseudonym == survey_responses.c.pseudonym,
+                ),
+            )
+            .join(cohorts, cohorts.c.id == survey_responses.c.cohort_id)
+            .where(survey_links.c.person_id == person.value)
+            .order_by(survey_responses.c.cohort_id.desc(), survey_responses.c.kind)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [survey_json(row) for row in rows]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        theirs = select(survey_links.c.pseudonym).where(survey_links.c.person_id == person.value)
+        async with self._engine.begin() as connection:
+            written = await connection.execute(
+                select(survey_responses.c.cohort_id, survey_responses.c.kind, survey_responses.c.pseudonym).where(
+                    survey_responses.c.pseudonym.in_(theirs), cast(survey_responses.c.free_text, Text) != "{}"
+                )
+            )
+            blanked = 0
+            for cohort_id, kind, pseudonym in written.all():
+                result = await connection.execute(
+                    update(survey_responses)
+                    .where(
+                        survey_responses.c.cohort_id == cohort_id,
+                        survey_responses.c.kind == kind,
+                        survey_responses.c.pseudonym == pseudonym,
+                    )
+                    .values(free_text={})
+                )
+                blanked += result.rowcount
+            unlinked = await connection.execute(delete(survey_links).where(survey_links.c.person_id == person.value))
+        return blanked + unlinked.rowcount
+
+
+def survey_json(row: Any) -> dict[str, Any]:
+    """One stored response as its person reads it: each statement with the answer chosen, and what they wrote."""
+    track = Track(row["track"])
+    questions = find_set(row["set_id"], row["set_version"])
+    statements = {item.id: item.text(track) for item in questions.likert} if questions is not None else {}
+    asked = {item.id: item.question for item in questions.free_text} if questions is not None else {}
+    meanings = dict(SCALE)
+    likert = row["likert"] if isinstance(row["likert"], Mapping) else {}
+    written = row["free_text"] if isinstance(row["free_text"], Mapping) else {}
+    return {
+        "cohort": {"id": row["cohort_id"], "name": row["cohort_name"]},
+        "survey": row["kind"],
+        "role": row["role"],
+        "questions": {"id": row["set_id"], "version": row["set_version"]},
+        "answers": [
+            {"statement": statements.get(item_id, item_id), "answer": value, "meaning": meanings.get(value)}
+            for item_id, value in likert.items()
+        ],
+        "written": [{"question": asked.get(item_id, item_id), "answer": text} for item_id, text in written.items()],
+    }
+
+
 def sql_holders(database: Database) -> list[PersonalDataHolder]:
     """Every holder of the SQL stores, in an order that is safe to erase in (see the module's docstring)."""
     return [
         AuditHolder(database),
         ContractsHolder(database),
         MeetingsHolder(database),
+        ReflectionsHolder(database),
         PairsHolder(database),
         ApplicationsHolder(database),
         ParticipationHolder(database),
         ConversationStateHolder(database),
         ContactHolder(database),
         MessagesHolder(database),
+        PromptsHolder(database),
+        AttendanceHolder(database),
+        SurveysHolder(database),
         CoordinatorRoleHolder(database),
     ]
 

@@ -344,3 +344,54 @@ def test_a_database_password_in_the_query_string_is_hidden_too() -> None:
     assert DB_PASSWORD not in str(settings.described())
     # Listed as a secret, so the logging filter masks it if a driver error ever quotes it.
     assert Secret(DB_PASSWORD) in settings.secrets
+
+
+# Concerns ---------------------------------------------------------------------------------------------------------
+
+GUARDIAN = "5b3f1c2d-7a8e-4f90-b1c2-d3e4f5a6b7c8"
+WELLBEING = "6c4a2d3e-8b9f-4a01-82d3-e4f5a6b7c8d9"
+
+
+def test_concerns_go_to_the_coordinators_by_default() -> None:
+    settings = parse_settings(LOCAL)
+    assert settings.concern_contacts == frozenset()
+    assert settings.concern_contact_role == "the programme coordinators"
+    assert settings.described()["REMEDI_CONCERN_CONTACTS"] == "(none: the coordinators)"
+
+
+def test_concern_contacts_and_their_role() -> None:
+    settings = parse_settings(
+        {
+            **LOCAL,
+            "REMEDI_CONCERN_CONTACTS": f"{GUARDIAN.upper()}; {WELLBEING}",
+            "REMEDI_CONCERN_CONTACT_ROLE": "  the Freedom to Speak Up\n Guardian ",
+        }
+    )
+    assert settings.concern_contacts == frozenset({PersonId(GUARDIAN), PersonId(WELLBEING)})
+    assert settings.concern_contact_role == "the Freedom to Speak Up Guardian"
+    described = settings.described()
+    assert described["REMEDI_CONCERN_CONTACTS"] == ",".join(sorted((GUARDIAN, WELLBEING)))
+    assert described["REMEDI_CONCERN_CONTACT_ROLE"] == "the Freedom to Speak Up Guardian"
+
+
+def test_a_blank_concern_role_means_the_default() -> None:
+    settings = parse_settings({**LOCAL, "REMEDI_CONCERN_CONTACT_ROLE": "   "})
+    assert settings.concern_contact_role == "the programme coordinators"
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("REMEDI_CONCERN_CONTACTS", "the guardian"),
+        ("REMEDI_CONCERN_CONTACTS", f"{GUARDIAN},guardian@nhs.net"),
+        ("REMEDI_CONCERN_CONTACT_ROLE", "x" * 121),
+        ("REMEDI_CONCERN_CONTACT_ROLE", "<b>the guardian</b>"),
+        ("REMEDI_CONCERN_CONTACT_ROLE", "the guardian\x00"),
+    ],
+)
+def test_bad_concern_settings_are_named(variable: str, raw: str) -> None:
+    refused({**LOCAL, variable: raw}, variable)
+
+
+def test_a_concern_role_at_the_limit_is_kept() -> None:
+    assert parse_settings({**LOCAL, "REMEDI_CONCERN_CONTACT_ROLE": "y" * 120}).concern_contact_role == "y" * 120

@@ -14,9 +14,12 @@ from cards.actions import (
     MAX_REASON_LENGTH,
     AddPair,
     AdjustMatch,
+    AnswerCheckIn,
     AskCancelMeeting,
     AskDeleteMyData,
+    AskDeleteReflection,
     AskPublish,
+    CancelConcern,
     CancelDeleteMyData,
     CancelWithdraw,
     CardAction,
@@ -24,14 +27,17 @@ from cards.actions import (
     ConfirmAgreement,
     ConfirmCancelMeeting,
     ConfirmDeleteMyData,
+    ConfirmDeleteReflection,
     ConfirmPublish,
     ConfirmWithdraw,
     CreateCohort,
     DecideApplication,
     EditProfile,
+    EditReflection,
     FindMeetingTimes,
     Join,
     KeepMeeting,
+    ListReflections,
     LockPair,
     NewCohortForm,
     OpenCohort,
@@ -41,25 +47,37 @@ from cards.actions import (
     RescheduleMeeting,
     ReviewApplications,
     SaveAgreement,
+    SaveReflection,
+    SendConcern,
     ShowAbout,
     ShowAgreement,
     ShowCohorts,
+    ShowConcernForm,
     ShowHelp,
     ShowMatch,
     ShowMeeting,
     ShowMyData,
     ShowPrivacy,
+    ShowReflection,
+    ShowSurvey,
+    ShowSurveyResults,
+    SubmitSurvey,
     SwapPairs,
     UnknownAction,
     UnpairPair,
+    WriteReflection,
     parse_action,
 )
 from programme.applications import DECISIONS, ApplicationState
+from programme.attendance import Outcome
+from programme.concerns import ConcernContext
 from programme.errors import InvalidInput
 from programme.identity import PersonId
 from programme.meetings import MAX_SLOTS
+from programme.survey_questions import SurveyKind
 
 GUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+CONCERN_FORM = "0123456789abcdef0123456789abcdef"
 PERSON = PersonId(GUID)
 
 
@@ -154,6 +172,53 @@ VALID: list[tuple[str, dict[str, Any], CardAction]] = [
     ("meeting.reschedule", {"meeting": "9"}, RescheduleMeeting(9)),
     ("meeting.cancel", {"meeting": 9}, AskCancelMeeting(9)),
     ("meeting.cancel.confirm", {"meeting": 9, "version": "2"}, ConfirmCancelMeeting(9, 2)),
+    ("checkin.answer", {"meeting": 9, "outcome": "met"}, AnswerCheckIn(9, Outcome.MET)),
+    ("checkin.answer", {"meeting": "9", "outcome": "not-held"}, AnswerCheckIn(9, Outcome.NOT_HELD)),
+    ("checkin.answer", {"meeting": 9, "outcome": "rescheduled"}, AnswerCheckIn(9, Outcome.RESCHEDULED)),
+    ("concern", {"context": "reflection"}, ShowConcernForm(ConcernContext.REFLECTION)),
+    (
+        "concern.send",
+        {"context": "check-in", "form": CONCERN_FORM, "concern_text": "Hello"},
+        SendConcern(
+            ConcernContext.CHECK_IN,
+            CONCERN_FORM,
+            {"action": "concern.send", "context": "check-in", "form": CONCERN_FORM, "concern_text": "Hello"},
+        ),
+    ),
+    ("concern.cancel", {"context": "help"}, CancelConcern(ConcernContext.HELP)),
+    ("reflection.new", {}, WriteReflection()),
+    ("reflection.new", {"meeting": "9"}, WriteReflection(9)),
+    (
+        "reflection.save",
+        {"key": "meeting:9", "version": 0},
+        SaveReflection("meeting:9", None, 0, {"action": "reflection.save", "key": "meeting:9", "version": 0}),
+    ),
+    ("reflection.list", {}, ListReflections()),
+    ("reflection.list", {"page": 2}, ListReflections(2)),
+    ("reflection.show", {"reflection": 5}, ShowReflection(5)),
+    ("reflection.edit", {"reflection": "5"}, EditReflection(5)),
+    ("reflection.delete", {"reflection": 5}, AskDeleteReflection(5)),
+    ("reflection.delete.confirm", {"reflection": 5, "version": 2}, ConfirmDeleteReflection(5, 2)),
+    ("survey.show", {"cohort": 3, "survey": "baseline"}, ShowSurvey(3, SurveyKind.BASELINE)),
+    (
+        "survey.submit",
+        {"cohort": "3", "survey": "end", "set": "mentee-end", "version": 1, "likert-act": "4"},
+        SubmitSurvey(
+            3,
+            SurveyKind.END,
+            "mentee-end",
+            1,
+            {
+                "action": "survey.submit",
+                "cohort": "3",
+                "survey": "end",
+                "set": "mentee-end",
+                "version": 1,
+                "likert-act": "4",
+            },
+        ),
+    ),
+    ("survey.results", {"cohort": 3}, ShowSurveyResults(3)),
 ]
 
 

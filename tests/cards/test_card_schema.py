@@ -37,6 +37,7 @@ from cards.status import delivery_status_card, programme_status_card
 from cards.welcome import welcome_card
 from dialogs.signup import is_signup_submission
 from programme.applications import Application, ApplicationState, Consent
+from programme.check_ins import MeetingSummary
 from programme.cohort_overview import CohortOverview
 from programme.cohorts import MAX_NAME_LENGTH, Cohort, CohortPlan, CohortState
 from programme.contacts import Unreachable
@@ -57,9 +58,14 @@ from programme.profiles import (
     Profile,
     Role,
 )
+from programme.reflections import CohortReflections, PairReflections
 from programme.work import WorkItem, WorkState
+from tests.cards.check_in_samples import SAMPLES as CHECK_IN_SAMPLES
+from tests.cards.concern_samples import SAMPLES as CONCERN_SAMPLES
 from tests.cards.match_samples import SAMPLES as MATCH_SAMPLES
 from tests.cards.meeting_samples import SAMPLES as MEETING_SAMPLES
+from tests.cards.reflection_samples import SAMPLES as REFLECTION_SAMPLES
+from tests.cards.survey_samples import SAMPLES as SURVEY_SAMPLES
 from tests.dialogs.signup_samples import SAMPLES as SIGNUP_SAMPLES
 from tests.programme.builders import cohort_plan, mentor_profile, profile_at_limits
 from tests.support.card_reading import card_actions, elements, of_kind
@@ -248,6 +254,15 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
             programme_status_card(_overview(_cohort(CohortState.RUNNING)), _status(healthy=True), PairSummary(0, 5, 3)),
         ),
         (
+            "meetings held and pairs stalled",
+            programme_status_card(
+                _overview(_cohort(CohortState.RUNNING)),
+                _status(healthy=True),
+                PairSummary(0, 5, 3),
+                meetings=MeetingSummary(held=9, pairs=5, stalled=2, stall_weeks=5),
+            ),
+        ),
+        (
             "every kind of pair in huge numbers",
             programme_status_card(
                 _overview(
@@ -255,6 +270,15 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
                 ),
                 _status(healthy=False),
                 PairSummary(BIG_ID, BIG_ID, BIG_ID - 1, BIG_ID),
+            ),
+        ),
+        (
+            "pairs published, with reflections counted",
+            programme_status_card(
+                _overview(_cohort(CohortState.RUNNING)),
+                _status(healthy=True),
+                PairSummary(0, 3, 3),
+                CohortReflections((PairReflections(1, 2, 1), PairReflections(2, 0, 0), PairReflections(3, BIG_ID, 0))),
             ),
         ),
     ],
@@ -378,6 +402,10 @@ SAMPLES: dict[str, list[tuple[str, Card]]] = {
     **{f"cards.signup.{name}": builds for name, builds in SIGNUP_SAMPLES.items()},
     **MATCH_SAMPLES,
     **MEETING_SAMPLES,
+    **CHECK_IN_SAMPLES,
+    **CONCERN_SAMPLES,
+    **REFLECTION_SAMPLES,
+    **SURVEY_SAMPLES,
 }
 ALL_CARDS = [
     pytest.param(built, id=f"{name.rsplit('.', 1)[1]}-{label}")

@@ -14,6 +14,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from sqlalchemy import JSON, String, Text, select
 
 from programme.applications import Application, ApplicationState
+from programme.attendance import Outcome
 from programme.audit import AuditEntry
 from programme.calendar import Interval
 from programme.contracts import Agreement
@@ -23,8 +24,13 @@ from programme.meetings import MeetingState, NewMeeting
 from programme.pairs import NewPair
 from programme.personal_data import ERASED, PersonalData, PersonalDataHolder
 from programme.profiles import Role
+from programme.prompts import PromptKind
+from programme.reflections import Feeling, NewReflection, Occasion, ReflectionText
+from programme.survey_questions import SurveyKind
+from programme.surveys import SurveyResponse, new_pseudonym
 from programme.work import NewWork
 from storage.application_store import SqlApplicationStore
+from storage.attendance_store import SqlAttendanceStore
 from storage.audit_log import SqlAuditLog
 from storage.bot_state import SqlBotStateStorage
 from storage.cohort_store import SqlCohortStore
@@ -36,6 +42,9 @@ from storage.meeting_store import SqlMeetingStore
 from storage.pair_store import SqlPairStore
 from storage.participant_store import SqlParticipantStore
 from storage.personal_data_holders import conversation_state_key, sql_holders
+from storage.prompt_store import SqlPromptStore
+from storage.reflection_store import SqlReflectionStore
+from storage.survey_store import SqlSurveyLinks, SqlSurveyStore
 from storage.tables import meetings, metadata
 from storage.work_queue import SqlWorkQueue
 from tests.storage.conftest import FixedClock
@@ -79,7 +88,25 @@ ON_OFFER = (
     Interval(NOW + timedelta(days=41, hours=4), NOW + timedelta(days=41, hours=5)),
 )
 MEETINGS_WINDOW = Interval(NOW + timedelta(days=10), NOW + timedelta(days=80))
-ERASED_NEEDLES = (*AMARA_NEEDLES, *PAIR_REASONS, OVERRIDE, *GOALS, HOW_WE_WORK, PAIR_CHAT, JOIN_URL, *ICS_TOKENS)
+# What Amara wrote in her private reflection on their first meeting.
+AMARA_REFLECTION = (
+    "Ben listened without trying to fix it, which almost nobody on the board does.",
+    "Stop saying 'my door is always open' and go and sit with the pharmacy team instead.",
+)
+# What Amara wrote in her baseline survey, in her own words.
+SURVEY_HOPE = "That someone on the board finally asks why Amara's team never gets acting-up roles."
+ERASED_NEEDLES = (
+    *AMARA_NEEDLES,
+    *PAIR_REASONS,
+    OVERRIDE,
+    *GOALS,
+    HOW_WE_WORK,
+    PAIR_CHAT,
+    JOIN_URL,
+    *ICS_TOKENS,
+    SURVEY_HOPE,
+    *AMARA_REFLECTION,
+)
 # The one place a person's id may stay: entries they made as an actor (see AuditHolder).
 KEPT_FOR_ACCOUNTABILITY = {("audit_log", "actor_id")}
 
@@ -167,6 +194,9 @@ async def populate(database: Database, clock: FixedClock) -> World:
     assert written is not None
     await contracts.confirm(published.id, False, written.version, NOW + timedelta(days=9))
     await meet_three_times(database, published.id)
+    await check_in(database, published.id)
+    await answer_surveys(database, cohort.id)
+    await reflect(database, published.id, cohort.id)
     return World(cohort.id, amara, ben, published.id)
 
 
@@ -181,6 +211,52 @@ async def meet_three_times(database: Database, pair_id: int) -> None:
     assert chosen is not None
     assert await store.save(chosen.booked(EVENT_ID, JOIN_URL), chosen.version, at + timedelta(hours=1))
     assert await store.save(third.chosen(THIRD_MEETING, BEN), third.version, at + timedelta(hours=2))
+
+
+async def reflect(database: Database, pair_id: int, cohort_id: int) -> None:
+    """Amara reflected on the first meeting and once more about nothing in particular; Ben on the first meeting."""
+    first, *_ = await SqlMeetingStore(database).for_pairs([pair_id])
+    store = SqlReflectionStore(database)
+    occasion = Occasion(first.id, pair_id, cohort_id, 1, FIRST_MEETING.start.date())
+    learned, differently = AMARA_REFLECTION
+    for new in (
+        NewReflection(
+            AMARA,
+            f"meeting:{first.id}",
+            occasion,
+            ReflectionText(learned=learned, differently=differently, feeling=Feeling.UNSETTLED),
+        ),
+        NewReflection(AMARA, "general:amara-general", None, ReflectionText(notes="Tired this week.")),
+        NewReflection(BEN, f"meeting:{first.id}", occasion, ReflectionText(learned="Ben's own reflection")),
+    ):
+        assert await store.add(new, NOW + timedelta(days=16)) is not None
+
+
+async def answer_surveys(database: Database, cohort_id: int) -> None:
+    """Both answer the baseline survey (Amara with a hope in her own words) and Amara the end survey."""
+    store, links = SqlSurveyStore(database), SqlSurveyLinks(database)
+    for who, role, kind, written in (
+        (AMARA, Role.MENTEE, SurveyKind.BASELINE, {"hopes": SURVEY_HOPE}),
+        (AMARA, Role.MENTEE, SurveyKind.END, {}),
+        (BEN, Role.MENTOR, SurveyKind.BASELINE, {"hopes": "Ben's hope"}),
+    ):
+        pseudonym = await links.link(cohort_id, who, new_pseudonym())
+        await store.save(
+            SurveyResponse(
+                cohort_id, kind, role, pseudonym, f"{role.value}-{kind.value}", 1, {"talk-about": 3}, written
+            )
+        )
+
+
+async def check_in(database: Database, pair_id: int) -> None:
+    """Both were asked "Did you meet?" about the first meeting; Amara answered that they met, Ben hasn't yet."""
+    first, *_ = await SqlMeetingStore(database).for_pairs([pair_id])
+    prompts, attendance = SqlPromptStore(database), SqlAttendanceStore(database)
+    at = NOW + timedelta(days=15)
+    for person in (AMARA, BEN):
+        await prompts.record(person, PromptKind.DID_YOU_MEET, f"meeting:{first.id}", at)
+    await prompts.answered(AMARA, PromptKind.DID_YOU_MEET, f"meeting:{first.id}", at + timedelta(hours=1))
+    await attendance.record(first.id, AMARA, Outcome.MET, at + timedelta(hours=1))
 
 
 def _reason(decision: str, reason: str = REASON) -> dict[str, str | int | bool | None]:
@@ -232,6 +308,10 @@ async def test_export_gathers_every_section(database: Database, clock: FixedCloc
         "pairs",
         "contracts",
         "meetings",
+        "prompts",
+        "attendance",
+        "surveys",
+        "reflections",
     }
     json.dumps(report.as_json())  # everything is JSON-ready
     assert sections["coordinator role"] is None
@@ -450,6 +530,30 @@ async def test_export_of_meetings_says_who_chose_without_the_partners_id_or_the_
     assert await holders["meetings"].export(COORDINATOR) == []
 
 
+async def test_export_of_reflections_is_the_persons_own_in_full(database: Database, clock: FixedClock) -> None:
+    world = await populate(database, clock)
+
+    amaras = await sql_holders_by_section(database)["reflections"].export(AMARA)
+
+    # Newest first: written in the same instant, the general one was stored second.
+    general, about_first = amaras
+    assert general["about"] is None
+    assert general["anything_else"] == "Tired this week."
+    learned, differently = AMARA_REFLECTION
+    assert about_first["what_i_learned"] == learned
+    assert about_first["what_i_will_do_differently"] == differently
+    assert about_first["how_i_felt"] == "unsettled"
+    assert about_first["about"]["pair"] == world.pair_id
+    assert about_first["about"]["session"] == 1
+    # Only her own: nothing of Ben's reflection, nor his id.
+    text = json.dumps(amaras)
+    assert "Ben's own reflection" not in text
+    assert BEN.value not in text
+    (bens,) = await sql_holders_by_section(database)["reflections"].export(BEN)
+    assert bens["what_i_learned"] == "Ben's own reflection"
+    assert learned not in json.dumps(bens)
+
+
 async def test_someone_unknown_has_nothing_to_export(database: Database, clock: FixedClock) -> None:
     report = await PersonalData(sql_holders(database), clock).export(AMARA)
 
@@ -478,6 +582,13 @@ async def test_erasure_leaves_nothing_personal_in_any_table(database: Database, 
         "contracts": 1,
         # Every meeting of the pair loses its links; the first also loses who chose it.
         "meetings": 3,
+        # The "Did you meet?" she was sent goes; her answer stays as an anonymous count of a meeting held.
+        "prompts": 1,
+        "attendance": 1,
+        # Her link to her pseudonym, and the words she wrote in her baseline survey (her numbers stay, unlinked).
+        "surveys": 2,
+        # Her two reflections are deleted; Ben's own stays his.
+        "reflections": 2,
     }
     assert leaks(await everything_stored(database), ERASED_NEEDLES) == []
 
@@ -625,7 +736,17 @@ def test_a_bare_contact_has_no_conversation_state() -> None:
 # Coverage ---------------------------------------------------------------------------------------------------------
 
 PERSON_COLUMNS = frozenset(
-    {"person_id", "recipient_id", "actor_id", "target", "created_by", "mentor_id", "mentee_id", "chosen_by"}
+    {
+        "person_id",
+        "recipient_id",
+        "actor_id",
+        "target",
+        "created_by",
+        "mentor_id",
+        "mentee_id",
+        "chosen_by",
+        "author_id",
+    }
 )
 # Every table that can hold something about a person, and the holder that exports and erases it. A new table
 # with a person column fails the test below until it is added here, with a holder to go with it.
@@ -644,6 +765,12 @@ HOLDER_OF_TABLE = {
     # applications were in, and the agreement written by the people of a pair.
     "pair_exclusions": "pairs",
     "contracts": "contracts",
+    "prompts": "prompts",
+    "meeting_attendance": "attendance",
+    # Who is behind each survey pseudonym, and the answers found through it.
+    "survey_links": "surveys",
+    "survey_responses": "surveys",
+    "reflections": "reflections",
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from programme.applications import Application, ApplicationState, NewApplication
+from programme.attendance import Attendance, Outcome
 from programme.calendar import Interval
 from programme.cohorts import Cohort, CohortPlan, CohortState
 from programme.contracts import Agreement, Contract
@@ -20,6 +21,11 @@ from programme.meetings import Meeting, MeetingState, NewMeeting, new_ics_token
 from programme.pairs import NewPair, Pair, PairState
 from programme.participants import Participant
 from programme.profiles import Profile, Role
+from programme.prompts import Prompt, PromptKind
+from programme.reflections import NewReflection, Reflection, ReflectionCount, ReflectionText
+from programme.survey_questions import SurveyKind
+from programme.surveys import SurveyResponse, SurveyRound
+from storage.reflection_store import reflection_json
 
 
 class InMemoryCohortStore:
@@ -470,5 +476,257 @@ class InMemoryMeetingStore:
             )
 
 
+class InMemoryPromptStore:
+    """The prompts the bot sent, and whether each was answered; also their personal data holder."""
+
+    def __init__(self) -> None:
+        self._prompts: list[Prompt] = []
+
+    async def record(self, person: PersonId, kind: PromptKind, ref: str, at: datetime) -> bool:
+        if any((p.person, p.kind, p.ref) == (person, kind, ref) for p in self._prompts):
+            return False
+        self._prompts.append(Prompt(person=person, kind=kind, ref=ref, sent_at=at.astimezone(UTC)))
+        return True
+
+    async def answered(self, person: PersonId, kind: PromptKind, ref: str, at: datetime) -> None:
+        for index, prompt in enumerate(self._prompts):
+            if (prompt.person, prompt.kind, prompt.ref) == (person, kind, ref) and prompt.answered_at is None:
+                self._prompts[index] = replace(prompt, answered_at=at.astimezone(UTC))
+
+    async def recent(self, person: PersonId, limit: int) -> Sequence[Prompt]:
+        # Newest first; of two sent in the same instant, the one recorded later (as the SQL store's id orders).
+        mine = [(p.sent_at, n, p) for n, p in enumerate(self._prompts) if p.person == person]
+        return [p for _, _, p in sorted(mine, key=lambda entry: (entry[0], entry[1]), reverse=True)][: max(limit, 0)]
+
+    async def close_open(self, person: PersonId, at: datetime) -> int:
+        closed = 0
+        for index, prompt in enumerate(self._prompts):
+            if prompt.person == person and prompt.open:
+                self._prompts[index] = replace(prompt, closed_at=at.astimezone(UTC))
+                closed += 1
+        return closed
+
+    def of(self, person: PersonId) -> list[Prompt]:
+        """Every prompt of the person, in the order they were sent (for tests to look at)."""
+        return [p for p in self._prompts if p.person == person]
+
+    # As a personal data holder.
+
+    @property
+    def section(self) -> str:
+        return "prompts"
+
+    async def export(self, person: PersonId) -> list[dict[str, str | None]]:
+        # Newest first, as the SQL holder lists them.
+        return [
+            {
+                "kind": p.kind.value,
+                "about": p.ref,
+                "sent_at": p.sent_at.isoformat(),
+                "answered_at": None if p.answered_at is None else p.answered_at.isoformat(),
+                "closed_at": None if p.closed_at is None else p.closed_at.isoformat(),
+            }
+            for p in await self.recent(person, len(self._prompts))
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        before = len(self._prompts)
+        self._prompts = [p for p in self._prompts if p.person != person]
+        return before - len(self._prompts)
+
+
+class InMemoryAttendanceStore:
+    """People's answers to "Did you meet?"; an erased person's stay without their id, out of sight."""
+
+    def __init__(self) -> None:
+        self._answers: list[Attendance] = []
+        # What stays of an erased person's answers: the meeting and the outcome.
+        self.anonymous: list[tuple[int, Outcome]] = []
+
+    async def record(self, meeting_id: int, person: PersonId, outcome: Outcome, at: datetime) -> Attendance | None:
+        answer = Attendance(meeting_id=meeting_id, person=person, outcome=outcome, answered_at=at.astimezone(UTC))
+        for index, existing in enumerate(self._answers):
+            if (existing.meeting_id, existing.person) == (meeting_id, person):
+                self._answers[index] = answer
+                return existing
+        self._answers.append(answer)
+        return None
+
+    async def for_meetings(self, meeting_ids: Sequence[int]) -> Sequence[Attendance]:
+        wanted = set(meeting_ids)
+        found = [(a.meeting_id, a.answered_at, n, a) for n, a in enumerate(self._answers) if a.meeting_id in wanted]
+        return [a for *_, a in sorted(found, key=lambda entry: (entry[0], entry[1], entry[2]))]
+
+    # As a personal data holder.
+
+    @property
+    def section(self) -> str:
+        return "attendance"
+
+    async def export(self, person: PersonId) -> list[dict[str, str | int]]:
+        return [
+            {"meeting": a.meeting_id, "answer": a.outcome.value, "answered_at": a.answered_at.isoformat()}
+            for a in self._answers
+            if a.person == person
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        mine = [a for a in self._answers if a.person == person]
+        self.anonymous += [(a.meeting_id, a.outcome) for a in mine]
+        self._answers = [a for a in self._answers if a.person != person]
+        return len(mine)
+
+
 def _utc(interval: Interval) -> Interval:
     return Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
+
+
+class InMemoryReflectionStore:
+    """Answers only for the author asked about, as the SQL store does; also the personal data holder of the
+    reflections (their author's export in full; erasure deletes them)."""
+
+    def __init__(self) -> None:
+        self._reflections: dict[int, Reflection] = {}
+        self._next_id = 1
+
+    async def get(self, author: PersonId, reflection_id: int) -> Reflection | None:
+        found = self._reflections.get(reflection_id)
+        return found if found is not None and found.author == author else None
+
+    async def by_key(self, author: PersonId, key: str) -> Reflection | None:
+        return next((r for r in self._reflections.values() if r.author == author and r.key == key), None)
+
+    async def by_author(self, author: PersonId, offset: int, limit: int) -> Sequence[Reflection]:
+        mine = sorted(
+            (r for r in self._reflections.values() if r.author == author),
+            key=lambda r: (r.created_at, r.id),
+            reverse=True,
+        )
+        return mine[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+
+    async def count_by_author(self, author: PersonId) -> int:
+        return sum(1 for r in self._reflections.values() if r.author == author)
+
+    async def add(self, reflection: NewReflection, at: datetime) -> Reflection | None:
+        if await self.by_key(reflection.author, reflection.key) is not None:
+            return None
+        stored = Reflection(
+            id=self._next_id,
+            author=reflection.author,
+            key=reflection.key,
+            occasion=reflection.occasion,
+            text=reflection.text,
+            version=1,
+            created_at=at.astimezone(UTC),
+            updated_at=at.astimezone(UTC),
+        )
+        # Like SQLite's AUTOINCREMENT: a deleted reflection's id is never given to another.
+        self._next_id += 1
+        self._reflections[stored.id] = stored
+        return stored
+
+    async def save(
+        self, author: PersonId, reflection_id: int, text: ReflectionText, expected_version: int, at: datetime
+    ) -> Reflection | None:
+        current = await self.get(author, reflection_id)
+        if current is None or current.version != expected_version:
+            return None
+        saved = replace(current, text=text, version=current.version + 1, updated_at=at.astimezone(UTC))
+        self._reflections[reflection_id] = saved
+        return saved
+
+    async def delete(self, author: PersonId, reflection_id: int, expected_version: int) -> bool:
+        current = await self.get(author, reflection_id)
+        if current is None or current.version != expected_version:
+            return False
+        del self._reflections[reflection_id]
+        return True
+
+    async def counts(self, pair_ids: Sequence[int]) -> Sequence[ReflectionCount]:
+        wanted = set(pair_ids)
+        tally: dict[tuple[int, PersonId], int] = {}
+        for r in self._reflections.values():
+            if r.occasion is not None and r.occasion.pair_id in wanted:
+                key = (r.occasion.pair_id, r.author)
+                tally[key] = tally.get(key, 0) + 1
+        return [ReflectionCount(pair_id, author, done) for (pair_id, author), done in sorted(tally.items())]
+
+    section = "reflections"
+
+    async def export(self, person: PersonId) -> list[dict[str, object]]:
+        return [reflection_json(r) for r in await self.by_author(person, 0, len(self._reflections))]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        mine = [r.id for r in self._reflections.values() if r.author == person]
+        for reflection_id in mine:
+            del self._reflections[reflection_id]
+        return len(mine)
+
+
+class InMemorySurveyStore:
+    """Rounds and answers, with no person in them (see InMemorySurveyLinks for who is who)."""
+
+    def __init__(self) -> None:
+        self.rounds_opened: dict[tuple[int, SurveyKind], SurveyRound] = {}
+        self.responses: dict[tuple[int, SurveyKind, str], SurveyResponse] = {}
+
+    async def open_round(self, cohort_id: int, kind: SurveyKind, at: datetime, *, early: bool) -> SurveyRound | None:
+        if (cohort_id, kind) in self.rounds_opened:
+            return None
+        opened = SurveyRound(cohort_id, kind, at.astimezone(UTC), early)
+        self.rounds_opened[(cohort_id, kind)] = opened
+        return opened
+
+    async def rounds(self, cohort_id: int) -> Sequence[SurveyRound]:
+        return [self.rounds_opened[(cohort_id, k)] for k in SurveyKind if (cohort_id, k) in self.rounds_opened]
+
+    async def save(self, response: SurveyResponse) -> bool:
+        key = (response.cohort_id, response.kind, response.pseudonym)
+        first = key not in self.responses
+        # Copies, as the SQL store's JSON would be: a caller changing its dicts later must not change ours.
+        self.responses[key] = replace(response, likert=dict(response.likert), free_text=dict(response.free_text))
+        return first
+
+    async def find(self, cohort_id: int, kind: SurveyKind, pseudonym: str) -> SurveyResponse | None:
+        return self.responses.get((cohort_id, kind, pseudonym))
+
+    async def for_cohort(self, cohort_id: int) -> Sequence[SurveyResponse]:
+        return [r for (cohort, _, _), r in self.responses.items() if cohort == cohort_id]
+
+
+class InMemorySurveyLinks:
+    """Who is behind each pseudonym; also the surveys' personal-data holder, as the SQL SurveysHolder is."""
+
+    section = "surveys"
+
+    def __init__(self, store: InMemorySurveyStore) -> None:
+        self._store = store
+        self.links: dict[tuple[int, PersonId], str] = {}
+
+    async def pseudonym(self, cohort_id: int, person: PersonId) -> str | None:
+        return self.links.get((cohort_id, person))
+
+    async def link(self, cohort_id: int, person: PersonId, candidate: str) -> str:
+        if candidate in self.links.values() and (cohort_id, person) not in self.links:
+            raise ValueError("that pseudonym belongs to someone else")
+        return self.links.setdefault((cohort_id, person), candidate)
+
+    async def export(self, person: PersonId) -> list[dict[str, object]]:
+        return [
+            {"cohort": r.cohort_id, "survey": r.kind.value, "answers": dict(r.likert), "written": dict(r.free_text)}
+            for (cohort_id, who), pseudonym in sorted(self.links.items())
+            if who == person
+            for r in self._store.responses.values()
+            if r.cohort_id == cohort_id and r.pseudonym == pseudonym
+        ]
+
+    async def erase(self, person: PersonId, at: datetime) -> int:
+        theirs = {(c, p) for (c, who), p in self.links.items() if who == person}
+        changed = 0
+        for key, response in list(self._store.responses.items()):
+            if (response.cohort_id, response.pseudonym) in theirs and response.free_text:
+                self._store.responses[key] = replace(response, free_text={})
+                changed += 1
+        for cohort_id, _ in theirs:
+            del self.links[(cohort_id, person)]
+        return changed + len(theirs)

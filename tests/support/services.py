@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.check_in_messages import CardCheckInMessages
+from bot.concern_messages import CardConcernMessages
 from bot.match_messages import CardMatchMessages
 from bot.meeting_messages import CardMeetingMessages
 from bot.services import Services
+from bot.survey_messages import CardSurveyMessages
+from programme.check_ins import CheckIns
 from programme.cohort_admin import CohortAdmin
+from programme.concerns import Concerns
 from programme.coordinators import CoordinatorGate, Coordinators
 from programme.directory import NoDirectory
 from programme.first_meeting import FirstMeeting
@@ -18,8 +23,12 @@ from programme.matching import Matching
 from programme.nudge_policy import NudgePolicy
 from programme.participation import Participation
 from programme.personal_data import PersonalData
+from programme.prompts import Prompter
+from programme.reflections import Reflections
 from programme.scheduling import Scheduling
 from programme.signup import SignUp
+from programme.surveys import Surveys
+from programme.working_hours import WorkingHours
 from tests.support.fakes import (
     FakeClock,
     InMemoryAuditLog,
@@ -29,11 +38,16 @@ from tests.support.fakes import (
 )
 from tests.support.programme_fakes import (
     InMemoryApplicationStore,
+    InMemoryAttendanceStore,
     InMemoryCohortStore,
     InMemoryContractStore,
     InMemoryMeetingStore,
     InMemoryPairStore,
     InMemoryParticipantStore,
+    InMemoryPromptStore,
+    InMemoryReflectionStore,
+    InMemorySurveyLinks,
+    InMemorySurveyStore,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -53,6 +67,11 @@ class Fakes:
     pairs: InMemoryPairStore
     contracts: InMemoryContractStore
     meetings: InMemoryMeetingStore
+    prompts: InMemoryPromptStore
+    attendance: InMemoryAttendanceStore
+    reflections: InMemoryReflectionStore
+    surveys: InMemorySurveyStore
+    survey_links: InMemorySurveyLinks
 
 
 def in_memory_services(
@@ -61,6 +80,7 @@ def in_memory_services(
     clock: FakeClock | None = None,
     organisation_name: str = "Contoso",
 ) -> tuple[Services, Fakes]:
+    survey_store = InMemorySurveyStore()
     fakes = Fakes(
         clock=clock or FakeClock(),
         audit=InMemoryAuditLog(),
@@ -72,10 +92,47 @@ def in_memory_services(
         pairs=InMemoryPairStore(),
         contracts=InMemoryContractStore(),
         meetings=InMemoryMeetingStore(),
+        prompts=InMemoryPromptStore(),
+        attendance=InMemoryAttendanceStore(),
+        reflections=InMemoryReflectionStore(),
+        surveys=survey_store,
+        survey_links=InMemorySurveyLinks(survey_store),
     )
     messages = CardMatchMessages()
     coordinators = Coordinators(InMemoryCoordinatorRoster(), configured_coordinators, fakes.clock)
-    personal_data = PersonalData([fakes.applications, fakes.participants], fakes.clock)
+    personal_data = PersonalData(
+        [fakes.applications, fakes.participants, fakes.reflections, fakes.survey_links], fakes.clock
+    )
+    # One Prompter for everything that sends a prompt or takes its answer, as in the service.
+    prompter = Prompter(prompts=fakes.prompts, participants=fakes.participants, clock=fakes.clock, zone=LONDON)
+    scheduling = Scheduling(
+        pairs=fakes.pairs,
+        applications=fakes.applications,
+        cohorts=fakes.cohorts,
+        meetings=fakes.meetings,
+        calendar=LocalCalendar(LONDON),
+        work=fakes.work,
+        messages=CardMeetingMessages(),
+        clock=fakes.clock,
+        zone=LONDON,
+        ics_link=lambda meeting: f"http://localhost:3978/meetings/{meeting.ics_token}.ics",
+        attendance=fakes.attendance,
+    )
+    check_ins = CheckIns(
+        pairs=fakes.pairs,
+        applications=fakes.applications,
+        cohorts=fakes.cohorts,
+        meetings=fakes.meetings,
+        attendance=fakes.attendance,
+        scheduling=scheduling,
+        prompter=prompter,
+        coordinators=coordinators,
+        work=fakes.work,
+        messages=CardCheckInMessages(),
+        clock=fakes.clock,
+        working_hours=WorkingHours(LONDON),
+    )
+    scheduling.on_booked(check_ins.booked)
     services = Services(
         clock=fakes.clock,
         contacts=fakes.contacts,
@@ -117,17 +174,39 @@ def in_memory_services(
             messages=messages,
             clock=fakes.clock,
         ),
-        scheduling=Scheduling(
-            pairs=fakes.pairs,
-            applications=fakes.applications,
+        scheduling=scheduling,
+        surveys=Surveys(
             cohorts=fakes.cohorts,
-            meetings=fakes.meetings,
-            calendar=LocalCalendar(LONDON),
+            applications=fakes.applications,
+            pairs=fakes.pairs,
+            store=fakes.surveys,
+            links=fakes.survey_links,
             work=fakes.work,
-            messages=CardMeetingMessages(),
+            prompter=prompter,
+            messages=CardSurveyMessages(),
             clock=fakes.clock,
             zone=LONDON,
-            ics_link=lambda meeting: f"http://localhost:3978/meetings/{meeting.ics_token}.ics",
+            hold=NudgePolicy(fakes.participants, fakes.applications, LONDON).reason_to_hold,
+        ),
+        check_ins=check_ins,
+        prompter=prompter,
+        reflections=Reflections(
+            reflections=fakes.reflections,
+            meetings=fakes.meetings,
+            attendance=fakes.attendance,
+            pairs=fakes.pairs,
+            applications=fakes.applications,
+            prompts=prompter,
+            clock=fakes.clock,
+            zone=LONDON,
+        ),
+        concerns=Concerns(
+            coordinators=coordinators,
+            work=fakes.work,
+            audit=fakes.audit,
+            messages=CardConcernMessages(),
+            clock=fakes.clock,
+            zone=LONDON,
         ),
     )
     return services, fakes
