@@ -10,8 +10,8 @@ import contextlib
 import dataclasses
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -358,12 +358,21 @@ def rows(database: Path, query: str, *parameters: object) -> list[dict[str, Any]
         return [dict(row) for row in connection.execute(query, parameters)]
 
 
-async def queue_settled(database: Path, within: float = PROACTIVE_WAIT) -> None:
-    """Wait until no message is waiting or being sent: a delivered message is marked done (and forgotten, if it
-    asked to be) just after the Playground has shown it."""
+async def queue_settled(database: Path, within: float = PROACTIVE_WAIT, *, later: Collection[str] = ()) -> None:
+    """Wait until nothing due is waiting or being sent: a delivered message is marked done (and forgotten, if it
+    asked to be) just after the Playground has shown it. Work queued for a time still to come (a meeting's reminder,
+    "Did you meet?") is not waited for, nor are the kinds named in ``later`` while they are pending."""
     deadline = time.monotonic() + within
     while True:
-        open_items = rows(database, "SELECT id, state FROM work_items WHERE state IN ('pending', 'leased')")
+        # SQLite keeps UTC times as text in this form, so they compare as strings.
+        soon = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+        open_items = [
+            item
+            for item in rows(
+                database, "SELECT id, kind, state, due_at FROM work_items WHERE state IN ('pending', 'leased')"
+            )
+            if item["state"] == "leased" or (item["kind"] not in later and str(item["due_at"]) <= soon)
+        ]
         if not open_items:
             return
         if time.monotonic() > deadline:
