@@ -255,9 +255,11 @@ class CheckIns:
         now = self._clock.now()
         answers = await self._attendance.for_meetings([meeting.id])
         over = meeting.when is not None and meeting.when.end <= now
-        # Offered again already (someone said it didn't happen): its time is gone, but answers about it still count.
-        reoffered = meeting.when is None and bool(answers)
-        if not over and not reoffered:
+        # Offered again (or already booked again) after someone said it didn't happen: its earlier time is over, and
+        # answers about it still count. Nobody can answer before a time is over, so answers about a meeting still to
+        # come were about an earlier time of it.
+        again = not over and bool(answers)
+        if not over and not again:
             raise Conflict(
                 "That conversation hasn't happened yet, so there's nothing to record. I'll ask how it went afterwards."
             )
@@ -265,7 +267,7 @@ class CheckIns:
         await self._prompter.answered(person, PromptKind.DID_YOU_MEET, _meeting_ref(meeting.id))
         if outcome is Outcome.MET:
             return CheckInAnswer(outcome, meeting.id)
-        current = answers if reoffered else about_its_time(meeting, answers)
+        current = answers if again else about_its_time(meeting, answers)
         if any(a.person != person and a.outcome is Outcome.MET for a in current):
             partner = mine.partner.display_name
             return CheckInAnswer(
@@ -276,6 +278,12 @@ class CheckIns:
                     "If you'd like another one, type 'schedule' and I'll find some times."
                 ),
             )
+        if again and meeting.when is not None:
+            # The partner has already chosen its new time: show that rather than offer times again.
+            view = await self._scheduling.show(
+                person, meeting.id, "Thanks for letting me know. It has already been booked again, for the time below."
+            )
+            return CheckInAnswer(outcome, meeting.id, view=view)
         view = await self._scheduling.not_held(person, meeting.id, rescheduled=outcome is Outcome.RESCHEDULED)
         return CheckInAnswer(outcome, meeting.id, view=view)
 

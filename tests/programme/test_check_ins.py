@@ -580,3 +580,22 @@ async def test_a_meeting_booked_again_after_it_didnt_happen_is_asked_about_and_c
     assert await world.scheduling.offer_due() == 1
     summary = await world.check_ins.summary(1)
     assert summary.held == 1
+
+
+async def test_the_partner_answering_after_it_was_booked_again_is_shown_the_new_time(world: CheckInWorld) -> None:
+    meeting_id = await held_first(world)
+    first = await world.check_ins.answer(CHIOMA, meeting_id, Outcome.NOT_HELD)
+    assert first.view is not None
+    await world.scheduling.pick(CHIOMA, meeting_id, first.view.meeting.version, 0)
+    await world.run("meeting.book")
+    rebooked = await world.meeting(meeting_id)
+    assert rebooked.state is MeetingState.BOOKED
+
+    # Aisha answers her own card about the earlier time only now: her answer still counts, and she sees the new one.
+    late = await world.check_ins.answer(AISHA, meeting_id, Outcome.NOT_HELD)
+
+    assert late.view is not None
+    assert late.view.meeting == rebooked
+    assert late.view.notice is not None
+    assert "booked again" in late.view.notice
+    assert {a.person for a in await world.answers(rebooked)} == {AISHA, CHIOMA}
