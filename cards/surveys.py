@@ -246,7 +246,8 @@ def _role_section(role: RoleSummary) -> list[Element]:
                     f"Average {item.mean:.1f} · {item.agree_percent}% agree · {item.answered} answered", subtle=True
                 )
             )
-    if role.comments is not None:
+    # Nothing to say when nobody wrote anything, which is always so for a survey that asks nothing in words.
+    if role.comments:
         wrote = "1 person" if role.comments == 1 else f"{role.comments} people"
         section.append(
             paragraph(f"{wrote} also wrote something in their own words; that stays private to them.", subtle=True)
