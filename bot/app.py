@@ -387,6 +387,7 @@ def _services(
             clock=clock,
             zone=zone,
             withdrawal_listeners=[partners, scheduling.withdrawn],
+            resume_listeners=[surveys.resumed],
         ),
         personal_data=personal_data,
         nudges=NudgePolicy(participants, applications, zone),

@@ -29,6 +29,8 @@ LONGEST_PAUSE = timedelta(days=183)
 # someone leaves and erases their data, it is called just before the erasure, while what they took part in can
 # still be found: an erased person's pair is no longer returned by any lookup.
 WithdrawalListener = Callable[[Application], Awaitable[None]]
+# Told when someone ends a pause early, so what the pause held back (an open survey) can reach them now.
+ResumeListener = Callable[[PersonId], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Participation:
         clock: Clock,
         zone: tzinfo,
         withdrawal_listeners: Sequence[WithdrawalListener] = (),
+        resume_listeners: Sequence[ResumeListener] = (),
     ) -> None:
         self._cohorts = cohorts
         self._applications = applications
@@ -60,6 +63,7 @@ class Participation:
         self._clock = clock
         self._zone = zone
         self._listeners = list(withdrawal_listeners)
+        self._resume_listeners = list(resume_listeners)
 
     def today(self) -> date:
         return local_today(self._clock, self._zone)
@@ -83,6 +87,8 @@ class Participation:
         if participant is None or not participant.paused_on(self.today()):
             return False
         await self._participants.set_pause(person, None, self._clock.now())
+        for listener in self._resume_listeners:
+            await listener(person)
         return True
 
     async def live_applications(self, person: PersonId) -> list[Application]:

@@ -557,6 +557,35 @@ class Surveys:
 
         return remind
 
+    async def resumed(self, person: PersonId) -> None:
+        """Someone ended a pause: invite them to every survey open for them that they have not answered.
+
+        A pause holds surveys back, and one may have been the prompt that paused them (see programme/prompts.py),
+        so without this a person who came back could miss a survey that is still open. Asking again someone who
+        had the invitation before the pause does no harm: it is the survey they can answer now."""
+        now = self._clock.now()
+        day = now.astimezone(self._zone).date()
+        for pair in await self._pairs.for_person(person, SURVEYED_PAIRS):
+            member = await self._member_of(pair, person)
+            if member is None:
+                continue
+            for window in (await self._windows(member.cohort)).values():
+                if not window.open_at(now) or await self._answers(member, window.kind) is not None:
+                    continue
+                await self._work.enqueue(
+                    NewWork(
+                        kind=SURVEY_OPEN,
+                        idempotency_key=(
+                            f"survey:{member.cohort.id}:{window.kind.value}:open:{person.value}:resumed:{day}"
+                        ),
+                        tenant=member.application.tenant,
+                        recipient=person,
+                        due_at=now,
+                        payload=_payload(member.cohort.id, window.kind),
+                    ),
+                    now,
+                )
+
     # What people do --------------------------------------------------------------------------------------------
 
     async def mine(self, person: PersonId) -> SurveyForm:

@@ -72,6 +72,11 @@ class World:
         async def listener(application: Application) -> None:
             self.withdrawn_heard.append(application)
 
+        self.resumed_heard: list[PersonId] = []
+
+        async def resumed(person: PersonId) -> None:
+            self.resumed_heard.append(person)
+
         self.participation = Participation(
             cohorts=self.cohorts,
             applications=self.applications,
@@ -82,6 +87,7 @@ class World:
             clock=self.clock,
             zone=LONDON,
             withdrawal_listeners=[listener],
+            resume_listeners=[resumed],
         )
         self.signup = SignUp(self.cohorts, self.applications, self.participants, _NoDirectory(), self.clock, LONDON)
 
@@ -184,6 +190,8 @@ async def test_resuming_ends_a_pause_once(world: World) -> None:
     assert participant is not None
     assert participant.paused_until is None
     assert await world.participation.resume(AISHA) is False
+    # What the pause held back (an open survey) is told once, for the pause that really ended.
+    assert world.resumed_heard == [AISHA]
 
 
 async def test_resuming_without_a_pause_or_after_it_ended_changes_nothing(world: World) -> None:

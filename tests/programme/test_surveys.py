@@ -216,6 +216,37 @@ async def test_three_ignored_prompts_pause_instead_of_a_fourth(world: SurveyWorl
     assert who not in world.invited(BASELINE_REMINDER)
 
 
+async def test_someone_paused_by_the_survey_invitation_is_asked_again_when_they_resume(world: SurveyWorld) -> None:
+    who = MENTEES[4]
+    for n in range(3):
+        await world.prompter.send(
+            world.notifier, world.people[who].tenant, who, PromptKind.DID_YOU_MEET, f"meeting:{n}", _text()
+        )
+    await world.at(at(STARTS))
+    assert who not in world.invited(BASELINE)
+
+    # Back a week later, while the baseline is still open: it reaches them now, once.
+    await world.at(at(STARTS + timedelta(days=8)))
+    await world.participants.set_pause(who, None, world.clock.now())
+    await world.surveys.resumed(who)
+    await world.surveys.resumed(who)
+    await world.sweeper.sweep_until_idle()
+
+    assert world.invited(BASELINE).count(who) == 1
+
+
+async def test_resuming_asks_nothing_already_answered_or_closed(world: SurveyWorld) -> None:
+    who = MENTEES[0]
+    await world.at(at(STARTS))
+    await world.answer(who, SurveyKind.BASELINE)
+    before = len(world.sent())
+
+    await world.surveys.resumed(who)
+    await world.sweeper.sweep_until_idle()
+
+    assert world.sent(since=before) == []
+
+
 # Sending early ---------------------------------------------------------------------------------------------------
 
 
