@@ -43,7 +43,7 @@ Verbs, and what each carries in ``data``:
   context becomes "other", and a missing token a fresh one.
 * ``reflection.new``: optional ``meeting`` (none: a reflection not about a particular meeting). ``reflection.list``:
   optional ``page``. ``reflection.show``, ``reflection.edit``, ``reflection.delete``: ``reflection`` (id).
-  ``reflection.delete.confirm``: ``reflection``, ``version``. ``reflection.save``: ``key`` (what a new reflection
+  ``reflection.delete.confirm``: ``reflection``, ``version``. ``reflection.save``: ``about`` (what a new reflection
   is stored under), ``version`` (0 for a new one), optional ``reflection`` (the one being edited) and the form's
   inputs, kept raw for :func:`cards.reflections.parse_reflection_form`.
 * ``survey.show``: ``cohort`` and ``survey`` (``baseline``, ``midpoint`` or ``end``). ``survey.submit``: ``cohort``,
@@ -737,7 +737,7 @@ def _write_reflection(data: Mapping[object, object]) -> CardAction:
 
 
 def _save_reflection(data: Mapping[object, object]) -> CardAction:
-    key = data.get("key")
+    key = data.get("about")
     if not isinstance(key, str) or not valid_key(key):
         raise InvalidInput(DAMAGED)
     reflection = None if data.get("reflection") is None else _id(data, "reflection")

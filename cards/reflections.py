@@ -110,7 +110,10 @@ def reflection_form_card(view: ReflectionView) -> Card:
     body.append(_text_input(NOTES, shown.get(NOTES, "")))
     body += _problem(problems, NOTES)
 
-    data: dict[str, object] = {"key": view.key, "version": view.version}
+    # "about", not "key": with a "key" in a button's data, the web client's card renderer (seen in the Agents
+    # Playground, which uses Teams' renderer) fails with "Cannot assign to read only property 'key'" and sends
+    # nothing.
+    data: dict[str, object] = {"about": view.key, "version": view.version}
     if view.reflection is not None:
         data["reflection"] = view.reflection.id
     actions = [

@@ -190,8 +190,8 @@ VALID: list[tuple[str, dict[str, Any], CardAction]] = [
     ("reflection.new", {"meeting": "9"}, WriteReflection(9)),
     (
         "reflection.save",
-        {"key": "meeting:9", "version": 0},
-        SaveReflection("meeting:9", None, 0, {"action": "reflection.save", "key": "meeting:9", "version": 0}),
+        {"about": "meeting:9", "version": 0},
+        SaveReflection("meeting:9", None, 0, {"action": "reflection.save", "about": "meeting:9", "version": 0}),
     ),
     ("reflection.list", {}, ListReflections()),
     ("reflection.list", {"page": 2}, ListReflections(2)),

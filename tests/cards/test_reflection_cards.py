@@ -75,7 +75,7 @@ def test_a_new_form_is_empty_and_saves_under_its_key_at_version_zero() -> None:
     built = reflection_form_card(view())
     assert all("value" not in box for box in inputs(built).values())
     save = button(built, "Save my reflection")
-    assert save["data"] == {"action": "reflection.save", "key": "meeting:9", "version": 0}
+    assert save["data"] == {"action": "reflection.save", "about": "meeting:9", "version": 0}
     assert "How did conversation 2 with Dana Whitfield on Tuesday 3 March go?" in card_text(built)
 
 
@@ -90,7 +90,7 @@ def test_editing_fills_in_every_answer_and_saves_that_version() -> None:
     assert "value" not in boxes[INPUT_IDS[NOTES]]
     assert button(built, "Save changes")["data"] == {
         "action": "reflection.save",
-        "key": "meeting:9",
+        "about": "meeting:9",
         "version": 4,
         "reflection": saved.id,
     }

@@ -167,7 +167,7 @@ async def test_a_reflection_written_after_a_meeting_read_edited_and_deleted(loca
     assert "How did conversation 1 with Zadie Quillfeather" in text
     assert PRIVATE_LINE in text
     assert button(form, "Raise a concern")["data"] == {"action": "concern", "context": "reflection"}
-    assert button(form, SAVE_NEW)["data"]["key"] == f"meeting:{meeting_id}"
+    assert button(form, SAVE_NEW)["data"]["about"] == f"meeting:{meeting_id}"
 
     saved = answered_card(
         await local.press(MENTEE_BRAM, button(form, SAVE_NEW), **typed(BRAM_WROTE), **{INPUT_IDS[FEELING]: "mixed"})
@@ -304,9 +304,9 @@ async def test_damaged_ids_are_answered_kindly(local: Programme, bad: object) ->
         ("reflection.delete", {"reflection": bad}),
         ("reflection.delete.confirm", {"reflection": bad, "version": 1}),
         ("reflection.delete.confirm", {"reflection": 1, "version": bad}),
-        ("reflection.save", {"key": "general:abcdefghijkl", "version": 0, "reflection": bad}),
-        ("reflection.save", {"key": bad, "version": 0}),
-        ("reflection.save", {"key": "general:abcdefghijkl", "version": bad}),
+        ("reflection.save", {"about": "general:abcdefghijkl", "version": 0, "reflection": bad}),
+        ("reflection.save", {"about": bad, "version": 0}),
+        ("reflection.save", {"about": "general:abcdefghijkl", "version": bad}),
     ):
         if verb == "reflection.save" and (data.get("reflection", "") is None or data.get("version") == 0):
             continue  # no reflection id, at version 0, is a new reflection: not damage
@@ -317,7 +317,7 @@ async def test_damaged_ids_are_answered_kindly(local: Programme, bad: object) ->
     "key", ["", "meeting:", "meeting:0", "meeting:abc", "meeting:99999999999", "general:", "other:1", "x" * 10_000]
 )
 async def test_damaged_keys_are_answered_kindly(local: Programme, key: str) -> None:
-    refused(await local.click(MENTEE_BRAM, "reflection.save", {"key": key, "version": 0, **typed(BRAM_WROTE)}))
+    refused(await local.click(MENTEE_BRAM, "reflection.save", {"about": key, "version": 0, **typed(BRAM_WROTE)}))
 
 
 async def test_someone_elses_reflection_is_never_found_and_is_left_alone(local: Programme) -> None:
@@ -338,7 +338,7 @@ async def test_someone_elses_reflection_is_never_found_and_is_left_alone(local: 
             over = await local.click(
                 person,
                 "reflection.save",
-                {"key": f"meeting:{meeting_id}", "version": 1, "reflection": reflection_id, **typed(ZADIE_WROTE)},
+                {"about": f"meeting:{meeting_id}", "version": 1, "reflection": reflection_id, **typed(ZADIE_WROTE)},
             )
             # What they typed comes back as a new reflection of their own, on the same words for both ids.
             offered = answered_card(over)
@@ -363,7 +363,7 @@ async def test_reflections_are_only_ever_written_or_shown_in_a_one_to_one_chat(l
         ("reflection.list", {}),
         ("reflection.show", {"reflection": kept.id}),
         ("reflection.new", {}),
-        ("reflection.save", {"key": kept.key, "version": 1, "reflection": kept.id, **typed(BRAM_EDITED)}),
+        ("reflection.save", {"about": kept.key, "version": 1, "reflection": kept.id, **typed(BRAM_EDITED)}),
         ("reflection.delete.confirm", {"reflection": kept.id, "version": 1}),
     ):
         activity = activities.card_action(verb, data, service_url=local.bot.service_url, person=MENTEE_BRAM.id)
