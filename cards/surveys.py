@@ -106,11 +106,11 @@ def survey_form_card(form: SurveyForm) -> Card:
         if item.id in form.problems:
             body.append(attention(form.problems[item.id]))
     for question in form.questions.free_text:
-        body.append(subheading(question.question))
-        body.append(paragraph(question.hint, subtle=True))
         box: Element = {
             "type": "Input.Text",
             "id": TEXT_INPUT + question.id,
+            # The question is the box's label, so a screen reader announces it with the box, not just "Optional".
+            "label": question.question,
             "isMultiline": True,
             "maxLength": MAX_FREE_TEXT,
             "placeholder": "Optional",
@@ -119,6 +119,7 @@ def survey_form_card(form: SurveyForm) -> Card:
         if written:
             box["value"] = written[:MAX_FREE_TEXT]
         body.append(box)
+        body.append(paragraph(question.hint, subtle=True))
         if question.id in form.problems:
             body.append(attention(form.problems[question.id]))
     submit = execute(
