@@ -198,3 +198,67 @@ def _utc(stored: str) -> datetime:
     """A time as the service stored it: ISO text in UTC, with or without its offset."""
     moment = datetime.fromisoformat(stored)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+LEARNED = "How much the rota decides who can take part in anything at all."
+
+
+# The survey reaches Morgan through the work queue, which by default only sends in working hours.
+@pytest.mark.parametrize("service_env", [deliver_at_any_hour()], ids=["any-hour"])
+async def test_mentee_writes_a_reflection_and_opens_the_baseline_survey_a_coordinator_sent(
+    stack: Stack, tmp_path: Path
+) -> None:
+    client = stack.client
+    database = stack.database_path
+    today = datetime.now(ZoneInfo(ZONE)).date()
+    plan = cohort_plan("Race equality 2026, reflections and surveys", today, mentor_capacity="1")
+    _, title = await ready_for_matching(client, plan, {AISHA: AISHA_ANSWERS, MORGAN: MORGAN_ANSWERS})
+    await publish_as_proposed(client, title)
+    await client.next_bot_message(
+        PROACTIVE_WAIT,
+        conversation_id=await client.personal_chat_id(MORGAN),
+        predicate=lambda m: heading(m) == "Meet your mentor, Aisha Bello",
+    )
+    await queue_settled(database)
+    client.clear()
+
+    shots = {name: tmp_path / f"{name}.png" for name in ("reflection-form", "survey-form", "reflection-saved")}
+    script = (
+        UiScript()
+        .open_chat("Personal Chat")
+        .send("reflect")
+        # No conversation has been held yet, so the form is for a reflection about nothing in particular.
+        .wait_for_card_text("A moment to reflect")
+        # Typing into a box shows the form was rendered with working, labelled inputs, not just as text.
+        .fill("What I learned", LEARNED)
+        .screenshot(shots["reflection-form"])
+        # This click once failed inside the renderer, which cannot send button data with a field named "key"; only
+        # the real web UI shows that.
+        .click("Save my reflection")
+        # The card the bot puts in place of the form.
+        .wait_for_card_text("Reflection saved")
+        .screenshot(shots["reflection-saved"])
+        # Morgan is a coordinator as well as a mentee. The answer is plain text.
+        .send("survey send baseline")
+        .wait_for_text(f"The start-of-programme survey of {title}")
+        # The invitation the queue delivers is the questionnaire itself.
+        .wait_for_card_text("Start-of-programme survey")
+        .send("survey")
+        # A card that was not there before 'survey' was typed: the same questionnaire, asked for.
+        .wait_for_card()
+        .wait_for_card_text("How much do you agree?")
+        .screenshot(shots["survey-form"])
+    )
+    result = await run_ui_script(
+        stack.playground.base_url,
+        script,
+        node_modules=NODE_MODULES,
+        step_timeout=PROACTIVE_WAIT,
+        failure_screenshot=tmp_path / "failure.png",
+    )
+    assert result.ok, result.error
+    assert result.console_errors == []
+    for shot in shots.values():
+        assert shot.stat().st_size > 10_000
+    [saved] = rows(database, "SELECT learned FROM reflections")
+    assert saved["learned"] == LEARNED
