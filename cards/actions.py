@@ -34,7 +34,6 @@ Verbs, and what each carries in ``data``:
 * ``meeting.pick-time``: ``meeting``, ``version`` and the form's inputs (``meeting_date``, ``meeting_time``), kept
   raw for :func:`cards.meetings.parse_own_time`.
 * ``meeting.keep``, ``meeting.cancel.confirm``: ``meeting``, ``version``. A meeting's versions start at 1.
-* ``meeting.keep``, ``meeting.cancel.confirm``: ``meeting``, ``version``. A meeting's versions start at 1.
 * ``checkin.answer``: ``meeting`` and ``outcome`` (``met``, ``rescheduled`` or ``not-held``), the person's answer
   to "Did you meet?".
 * ``concern``, ``concern.cancel``: ``context``, where the button was (a :class:`ConcernContext` value).
@@ -651,7 +650,7 @@ def _add_pair(data: Mapping[object, object]) -> CardAction:
 
 def _show_agreement(data: Mapping[object, object]) -> CardAction:
     # "agreement" typed as a command, or a card from before pairs had ids on it: the person's current pair.
-    return ShowAgreement(None if data.get("pair") is None else _id(data, "pair"))
+    return ShowAgreement(_optional_id(data, "pair"))
 
 
 def _save_agreement(data: Mapping[object, object]) -> CardAction:
@@ -664,8 +663,7 @@ def _confirm_agreement(data: Mapping[object, object]) -> CardAction:
 
 def _find_meeting_times(data: Mapping[object, object]) -> CardAction:
     # "schedule" typed as a command, or a card that names no pair: the person's current pair.
-    pair = None if data.get("pair") is None else _id(data, "pair")
-    return FindMeetingTimes(pair=pair, later=_flag(data.get("later"), missing=False))
+    return FindMeetingTimes(pair=_optional_id(data, "pair"), later=_flag(data.get("later"), missing=False))
 
 
 def _pick_slot(data: Mapping[object, object]) -> CardAction:
@@ -680,34 +678,12 @@ def _pick_own_time(data: Mapping[object, object]) -> CardAction:
     return PickOwnTime(meeting=_id(data, "meeting"), version=_id(data, "version"), data=_form(data))
 
 
-def _keep_meeting(data: Mapping[object, object]) -> CardAction:
-    return KeepMeeting(meeting=_id(data, "meeting"), version=_id(data, "version"))
-
-
-def _confirm_cancel_meeting(data: Mapping[object, object]) -> CardAction:
-    return ConfirmCancelMeeting(meeting=_id(data, "meeting"), version=_id(data, "version"))
-
-
 def _answer_check_in(data: Mapping[object, object]) -> CardAction:
     raw = data.get("outcome")
     outcome = _OUTCOMES_BY_VALUE.get(raw) if isinstance(raw, str) else None
     if outcome is None:
         raise InvalidInput(DAMAGED)
     return AnswerCheckIn(meeting=_id(data, "meeting"), outcome=outcome)
-
-
-def _meeting_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
-    def parse(data: Mapping[object, object]) -> CardAction:
-        return kind(_id(data, "meeting"))
-
-    return parse
-
-
-def _cohort_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
-    def parse(data: Mapping[object, object]) -> CardAction:
-        return kind(_id(data, "cohort"))
-
-    return parse
 
 
 def _show_concern_form(data: Mapping[object, object]) -> CardAction:
@@ -733,30 +709,20 @@ def _concern_context(data: Mapping[object, object]) -> ConcernContext:
 
 
 def _write_reflection(data: Mapping[object, object]) -> CardAction:
-    return WriteReflection(None if data.get("meeting") is None else _id(data, "meeting"))
+    return WriteReflection(_optional_id(data, "meeting"))
 
 
 def _save_reflection(data: Mapping[object, object]) -> CardAction:
     key = data.get("about")
     if not isinstance(key, str) or not valid_key(key):
         raise InvalidInput(DAMAGED)
-    reflection = None if data.get("reflection") is None else _id(data, "reflection")
-    return SaveReflection(key=key, reflection=reflection, version=_version(data), data=_form(data))
+    return SaveReflection(
+        key=key, reflection=_optional_id(data, "reflection"), version=_version(data), data=_form(data)
+    )
 
 
 def _list_reflections(data: Mapping[object, object]) -> CardAction:
     return ListReflections(_page(data))
-
-
-def _reflection_action(kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
-    def parse(data: Mapping[object, object]) -> CardAction:
-        return kind(_id(data, "reflection"))
-
-    return parse
-
-
-def _confirm_delete_reflection(data: Mapping[object, object]) -> CardAction:
-    return ConfirmDeleteReflection(reflection=_id(data, "reflection"), version=_id(data, "version"))
 
 
 def _survey_kind(data: Mapping[object, object]) -> SurveyKind:
@@ -784,19 +750,39 @@ def _submit_survey(data: Mapping[object, object]) -> CardAction:
     )
 
 
+def _by_id(key: str, kind: Callable[[int], CardAction]) -> Callable[[Mapping[object, object]], CardAction]:
+    """The parser of an action that carries only the id under ``key``."""
+
+    def parse(data: Mapping[object, object]) -> CardAction:
+        return kind(_id(data, key))
+
+    return parse
+
+
+def _by_id_and_version(
+    key: str, kind: Callable[[int, int], CardAction]
+) -> Callable[[Mapping[object, object]], CardAction]:
+    """The parser of an action that carries the id under ``key`` and a ``version`` that starts at 1."""
+
+    def parse(data: Mapping[object, object]) -> CardAction:
+        return kind(_id(data, key), _id(data, "version"))
+
+    return parse
+
+
 _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     CreateCohort.verb: _create_cohort,
-    OpenCohort.verb: _cohort_action(OpenCohort),
-    CloseSignups.verb: _cohort_action(CloseSignups),
+    OpenCohort.verb: _by_id("cohort", OpenCohort),
+    CloseSignups.verb: _by_id("cohort", CloseSignups),
     ReviewApplications.verb: _review_applications,
     DecideApplication.verb: _decide_application,
     ConfirmDeleteMyData.verb: _confirm_delete,
     ConfirmWithdraw.verb: _confirm_withdraw,
     ShowMatch.verb: _show_match,
-    AdjustMatch.verb: _cohort_action(AdjustMatch),
-    RerunMatch.verb: _cohort_action(RerunMatch),
-    AskPublish.verb: _cohort_action(AskPublish),
-    ConfirmPublish.verb: _cohort_action(ConfirmPublish),
+    AdjustMatch.verb: _by_id("cohort", AdjustMatch),
+    RerunMatch.verb: _by_id("cohort", RerunMatch),
+    AskPublish.verb: _by_id("cohort", AskPublish),
+    ConfirmPublish.verb: _by_id("cohort", ConfirmPublish),
     LockPair.verb: _lock_pair,
     UnpairPair.verb: _unpair_pair,
     SwapPairs.verb: _swap_pairs,
@@ -805,13 +791,13 @@ _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     SaveAgreement.verb: _save_agreement,
     ConfirmAgreement.verb: _confirm_agreement,
     FindMeetingTimes.verb: _find_meeting_times,
-    ShowMeeting.verb: _meeting_action(ShowMeeting),
+    ShowMeeting.verb: _by_id("meeting", ShowMeeting),
     PickSlot.verb: _pick_slot,
     PickOwnTime.verb: _pick_own_time,
-    KeepMeeting.verb: _keep_meeting,
-    RescheduleMeeting.verb: _meeting_action(RescheduleMeeting),
-    AskCancelMeeting.verb: _meeting_action(AskCancelMeeting),
-    ConfirmCancelMeeting.verb: _confirm_cancel_meeting,
+    KeepMeeting.verb: _by_id_and_version("meeting", KeepMeeting),
+    RescheduleMeeting.verb: _by_id("meeting", RescheduleMeeting),
+    AskCancelMeeting.verb: _by_id("meeting", AskCancelMeeting),
+    ConfirmCancelMeeting.verb: _by_id_and_version("meeting", ConfirmCancelMeeting),
     AnswerCheckIn.verb: _answer_check_in,
     ShowConcernForm.verb: _show_concern_form,
     SendConcern.verb: _send_concern,
@@ -819,13 +805,13 @@ _PARSERS: dict[str, Callable[[Mapping[object, object]], CardAction]] = {
     WriteReflection.verb: _write_reflection,
     SaveReflection.verb: _save_reflection,
     ListReflections.verb: _list_reflections,
-    ShowReflection.verb: _reflection_action(ShowReflection),
-    EditReflection.verb: _reflection_action(EditReflection),
-    AskDeleteReflection.verb: _reflection_action(AskDeleteReflection),
-    ConfirmDeleteReflection.verb: _confirm_delete_reflection,
+    ShowReflection.verb: _by_id("reflection", ShowReflection),
+    EditReflection.verb: _by_id("reflection", EditReflection),
+    AskDeleteReflection.verb: _by_id("reflection", AskDeleteReflection),
+    ConfirmDeleteReflection.verb: _by_id_and_version("reflection", ConfirmDeleteReflection),
     ShowSurvey.verb: _show_survey,
     SubmitSurvey.verb: _submit_survey,
-    ShowSurveyResults.verb: _cohort_action(ShowSurveyResults),
+    ShowSurveyResults.verb: _by_id("cohort", ShowSurveyResults),
 }
 
 
@@ -851,6 +837,11 @@ def _number(data: Mapping[object, object], key: str, *, lowest: int) -> int:
     if not lowest <= value <= MAX_ID:
         raise InvalidInput(DAMAGED)
     return value
+
+
+def _optional_id(data: Mapping[object, object], key: str) -> int | None:
+    # Absent (or null) means "none in particular"; anything else must be a proper id.
+    return None if data.get(key) is None else _id(data, key)
 
 
 def _version(data: Mapping[object, object]) -> int:
