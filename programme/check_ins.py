@@ -44,7 +44,7 @@ from programme.my_pair import LIVE_PAIRS, my_pair
 from programme.notifier import Notifier, OutboundMessage, PersonRecipient
 from programme.pairs import Pair, PairStore
 from programme.prompts import Prompter, PromptKind
-from programme.scheduling import Scheduling
+from programme.scheduling import Scheduling, both_live
 from programme.sweeper import NUDGE, WorkHandler
 from programme.work import NewWork, WorkItem, WorkQueue
 from programme.working_hours import WorkingHours
@@ -198,7 +198,7 @@ class CheckIns:
         if meeting.state is not MeetingState.BOOKED or meeting.when is None:
             return
         pair = await self._pairs.get(meeting.pair_id)
-        both = await self._both_live(pair) if pair is not None else None
+        both = await both_live(self._applications, pair) if pair is not None else None
         if pair is None or both is None:
             return
         now = self._clock.now()
@@ -311,7 +311,7 @@ class CheckIns:
                 progress = _progress(pair, [m for m in meetings if m.pair_id == pair.id], answers, now)
                 if not self._is_stalled(progress, cohort, now):
                     continue
-                both = await self._both_live(pair)
+                both = await both_live(self._applications, pair)
                 if both is None:
                     continue
                 since = self._day(progress)
@@ -461,7 +461,7 @@ class CheckIns:
             return
         if not await self._coordinators.is_coordinator(item.recipient):
             return
-        both = await self._both_live(pair)
+        both = await both_live(self._applications, pair)
         if both is None:
             return
         mentor, mentee = both
@@ -545,16 +545,6 @@ class CheckIns:
         except (NotFound, NotAuthorised):
             # Someone left the programme since, or the pair was closed: nothing to say to them.
             return None
-
-    async def _both_live(self, pair: Pair) -> tuple[Application, Application] | None:
-        """The mentor's and the mentee's applications, if both are still taking part and the pair is live."""
-        if pair.state not in LIVE_PAIRS:
-            return None
-        mentor = await self._applications.get(pair.mentor_application)
-        mentee = await self._applications.get(pair.mentee_application)
-        if mentor is None or mentee is None or not mentor.live or not mentee.live:
-            return None
-        return mentor, mentee
 
     def _day(self, progress: _Progress) -> str:
         return progress.quiet_since.astimezone(self._zone).date().isoformat()

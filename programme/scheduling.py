@@ -662,10 +662,10 @@ class Scheduling:
         return await my_pair(self._pairs, self._applications, person, pair_id, what="meeting")
 
     async def _both_live(self, pair: Pair) -> MyPair | None:
-        mentor = await self._applications.get(pair.mentor_application)
-        mentee = await self._applications.get(pair.mentee_application)
-        if mentor is None or mentee is None or not mentor.live or not mentee.live or pair.state not in LIVE_PAIRS:
+        both = await both_live(self._applications, pair)
+        if both is None:
             return None
+        mentor, mentee = both
         return MyPair(pair=pair, me=mentee, partner=mentor)
 
     async def _latest(self, pair: Pair) -> Meeting | None:
@@ -676,6 +676,17 @@ class Scheduling:
         if cohort is None:
             raise NotFound("That pair's cohort no longer exists.")
         return cohort
+
+
+async def both_live(applications: ApplicationStore, pair: Pair) -> tuple[Application, Application] | None:
+    """The mentor's and the mentee's applications, if both are still taking part and the pair is live."""
+    if pair.state not in LIVE_PAIRS:
+        return None
+    mentor = await applications.get(pair.mentor_application)
+    mentee = await applications.get(pair.mentee_application)
+    if mentor is None or mentee is None or not mentor.live or not mentee.live:
+        return None
+    return mentor, mentee
 
 
 def _invitee(application: Application) -> Invitee:

@@ -796,10 +796,12 @@ class Surveys:
         return survey_windows(cohort, rounds, min(published) if published else None, self._zone)
 
     async def _members(self, cohort: Cohort, pairs: Sequence[Pair]) -> list[_Member]:
+        # One read for the cohort rather than two per pair: this runs every hour.
+        applications = {application.id: application for application in await self._applications.for_cohort(cohort.id)}
         members = []
         for pair in pairs:
             for application_id in (pair.mentor_application, pair.mentee_application):
-                application = await self._applications.get(application_id)
+                application = applications.get(application_id)
                 if application is not None and application.live:
                     members.append(_Member(cohort, application, pair))
         return members
