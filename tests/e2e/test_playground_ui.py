@@ -120,14 +120,10 @@ async def test_coordinator_reviews_the_proposed_pairs_and_locks_one(stack: Stack
     assert screenshot.stat().st_size > 10_000
 
 
-# The booking goes through the work queue, which by default only sends in working hours.
-@pytest.mark.parametrize("service_env", [deliver_at_any_hour()], ids=["any-hour"])
-async def test_mentee_types_schedule_picks_the_first_time_and_sees_it_booked(stack: Stack, tmp_path: Path) -> None:
+async def morgan_introduced_to_aisha(stack: Stack, plan: dict[str, str]) -> str:
+    """Aisha (mentor) and Morgan (mentee) signed up, matched as proposed and published in a cohort from ``plan``;
+    waits for Morgan's introduction and a settled queue, then forgets every message seen so far; the cohort's title."""
     client = stack.client
-    database = stack.database_path
-    zone = ZoneInfo(ZONE)
-    today = datetime.now(zone).date()
-    plan = cohort_plan("Race equality 2026, people directorate", today, mentor_capacity="1")
     _, title = await ready_for_matching(client, plan, {AISHA: AISHA_ANSWERS, MORGAN: MORGAN_ANSWERS})
     await publish_as_proposed(client, title)
     await client.next_bot_message(
@@ -135,8 +131,21 @@ async def test_mentee_types_schedule_picks_the_first_time_and_sees_it_booked(sta
         conversation_id=await client.personal_chat_id(MORGAN),
         predicate=lambda m: heading(m) == "Meet your mentor, Aisha Bello",
     )
-    await queue_settled(database)
+    await queue_settled(stack.database_path)
     client.clear()
+    return title
+
+
+# The booking goes through the work queue, which by default only sends in working hours.
+@pytest.mark.parametrize("service_env", [deliver_at_any_hour()], ids=["any-hour"])
+async def test_mentee_types_schedule_picks_the_first_time_and_sees_it_booked(stack: Stack, tmp_path: Path) -> None:
+    client = stack.client
+    database = stack.database_path
+    zone = ZoneInfo(ZONE)
+    today = datetime.now(zone).date()
+    await morgan_introduced_to_aisha(
+        stack, cohort_plan("Race equality 2026, people directorate", today, mentor_capacity="1")
+    )
 
     shots = {name: tmp_path / f"meeting-{name}.png" for name in ("offered", "booking", "booked")}
     script = (
@@ -208,19 +217,11 @@ LEARNED = "How much the rota decides who can take part in anything at all."
 async def test_mentee_writes_a_reflection_and_opens_the_baseline_survey_a_coordinator_sent(
     stack: Stack, tmp_path: Path
 ) -> None:
-    client = stack.client
     database = stack.database_path
     today = datetime.now(ZoneInfo(ZONE)).date()
-    plan = cohort_plan("Race equality 2026, reflections and surveys", today, mentor_capacity="1")
-    _, title = await ready_for_matching(client, plan, {AISHA: AISHA_ANSWERS, MORGAN: MORGAN_ANSWERS})
-    await publish_as_proposed(client, title)
-    await client.next_bot_message(
-        PROACTIVE_WAIT,
-        conversation_id=await client.personal_chat_id(MORGAN),
-        predicate=lambda m: heading(m) == "Meet your mentor, Aisha Bello",
+    title = await morgan_introduced_to_aisha(
+        stack, cohort_plan("Race equality 2026, reflections and surveys", today, mentor_capacity="1")
     )
-    await queue_settled(database)
-    client.clear()
 
     shots = {name: tmp_path / f"{name}.png" for name in ("reflection-form", "survey-form", "reflection-saved")}
     script = (

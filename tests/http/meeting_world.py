@@ -8,31 +8,43 @@ half-days they gave at sign-up, or their Outlook free/busy) is up to each suite.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from bot.app import create_app
+from bot.settings import Settings
 from programme.calendar import Interval
 from programme.meetings import Meeting
 from programme.scheduling import BOOK_MEETING, CANCEL_EVENT
 from storage.meeting_store import SqlMeetingStore
 from storage.tables import work_items
+from tests.http.conftest import APP_ID, BotUnderTest
 from tests.http.matching_world import cards_to, cohort_to_match, pairs
 from tests.http.programme_driver import (
+    BRAM_ANSWERS,
     CARD_REPLY,
     COORDINATOR_CARYS,
     MENTEE_BRAM,
     MENTOR_ZADIE,
     NOW,
+    ZADIE_ANSWERS,
     Person,
     Programme,
     only_card,
 )
 from tests.support.card_reading import button, card_actions, card_text, text_blocks
+from tests.support.fake_connector import FakeConnector
+from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
+from tests.support.fakes import FakeClock
 from tests.support.sign_up_answers import Answers
 
 LONDON = ZoneInfo("Europe/London")
@@ -48,6 +60,22 @@ BOOKING = "Booking your conversation"
 BOOKED = "Your conversation is booked"
 CANCELLED = "Conversation cancelled"
 ASK_CANCEL = "Cancel this conversation?"
+# Bram also gives Zadie's half-days (Monday mornings, Thursday afternoons), so the calendar finds shared times.
+BRAM_FREE = replace(BRAM_ANSWERS, availability="mon-am,tue-am,thu-pm")
+
+
+@asynccontextmanager
+async def running_locally(
+    settings: Settings, identity: FakeBotIdentity, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Programme]:
+    """The deployed bot with these settings on a clock fixed at NOW, behind the real adapter; on a normal exit,
+    fails the test if anything was logged as an error."""
+    clock = FakeClock(NOW)
+    app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
+    async with TestClient(TestServer(app)) as client:
+        yield Programme(BotUnderTest(client=client, connector=connector, identity=identity, settings=settings), clock)
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert errors == [], f"errors were logged: {errors}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,16 @@ async def published_pair(
     [to_mentor] = cards_to(programme, MENTOR_ZADIE, since=before)
     [to_mentee] = cards_to(programme, MENTEE_BRAM, since=before)
     return PublishedPair(cohort_id, pair.id, to_mentor, to_mentee)
+
+
+async def first_offered_booked(programme: Programme) -> tuple[int, Meeting]:
+    """Zadie and Bram (with :data:`BRAM_FREE`) published, Bram booking the first time offered on his introduction,
+    the queue swept; the pair's id and its only meeting."""
+    world = await published_pair(programme, ZADIE_ANSWERS, BRAM_FREE)
+    offer = answered_card(await programme.press(MENTEE_BRAM, button(world.mentee_introduction, "Find a time")))
+    await programme.press(MENTEE_BRAM, slot_buttons(offer)[0])
+    await programme.sweep()
+    return world.pair_id, await only_meeting(programme, world.pair_id)
 
 
 # Reading meeting cards --------------------------------------------------------------------------------------------

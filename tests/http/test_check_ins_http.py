@@ -9,7 +9,6 @@ Monday 2 March. The scheduler's hourly jobs do not run on their own here: a test
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -17,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.dispatcher import PERSONAL_ONLY
 from cards.actions import DAMAGED
 from programme.attendance import Attendance, Outcome
@@ -32,18 +29,21 @@ from storage.attendance_store import SqlAttendanceStore
 from storage.participant_store import SqlParticipantStore
 from storage.prompt_store import SqlPromptStore
 from storage.tables import work_items
-from tests.http.conftest import APP_ID, BotUnderTest, programme_settings
+from tests.http.conftest import programme_settings
 from tests.http.matching_world import cards_to
 from tests.http.meeting_world import (
+    BRAM_FREE,
     LONDON,
     OFFERED,
     answered_card,
+    first_offered_booked,
     meeting_cards_to,
     meetings_of,
     no_trace_of_failure,
     notices,
     only_meeting,
     published_pair,
+    running_locally,
     slot_buttons,
     title,
 )
@@ -64,10 +64,8 @@ from tests.http.programme_driver import (
 from tests.support import activities
 from tests.support.card_reading import button, card_actions, card_text, facts, text_blocks
 from tests.support.fake_connector import FakeConnector
-from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
-from tests.support.fakes import FakeClock
+from tests.support.fake_identity import FakeBotIdentity
 
-BRAM_FREE = replace(BRAM_ANSWERS, availability="mon-am,tue-am,thu-pm")
 FIRST_MEETING = datetime(2026, 3, 5, 13, 30, tzinfo=LONDON)
 REMINDED_AT = datetime(2026, 3, 4, 13, 30, tzinfo=LONDON)
 ASKED_AT = datetime(2026, 3, 5, 14, 25, tzinfo=LONDON)
@@ -87,12 +85,8 @@ async def local(
     any_time = programme_settings(tmp_path, identity, connector)
     office = replace(any_time.delivery, day_start=time(9), day_end=time(17, 30), working_days=frozenset(range(5)))
     settings = replace(any_time, delivery=office)
-    clock = FakeClock(NOW)
-    app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
-    async with TestClient(TestServer(app)) as client:
-        yield Programme(BotUnderTest(client=client, connector=connector, identity=identity, settings=settings), clock)
-    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert errors == [], f"errors were logged: {errors}"
+    async with running_locally(settings, identity, connector, caplog) as programme:
+        yield programme
 
 
 # Helpers ----------------------------------------------------------------------------------------------------------
@@ -100,15 +94,11 @@ async def local(
 
 async def first_meeting(programme: Programme) -> tuple[int, Meeting]:
     """The published pair, their first meeting booked by Bram on the first time offered, its cards delivered."""
-    world = await published_pair(programme, ZADIE_ANSWERS, BRAM_FREE)
-    offer = answered_card(await programme.press(MENTEE_BRAM, button(world.mentee_introduction, "Find a time")))
-    await programme.press(MENTEE_BRAM, slot_buttons(offer)[0])
-    await programme.sweep()
-    meeting = await only_meeting(programme, world.pair_id)
+    pair_id, meeting = await first_offered_booked(programme)
     assert meeting.state is MeetingState.BOOKED
     assert meeting.when is not None
     assert meeting.when.start == FIRST_MEETING
-    return world.pair_id, meeting
+    return pair_id, meeting
 
 
 async def sweep_at(programme: Programme, moment: datetime) -> int:

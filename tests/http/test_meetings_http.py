@@ -8,29 +8,26 @@ afternoons; Bram here also on Tuesday mornings, so the two of them share Monday 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
 from bot.dispatcher import PERSONAL_ONLY
 from cards.actions import DAMAGED
 from cards.meetings import DATE_INPUT, TIME_INPUT, when_text
 from programme.calendar import Interval
 from programme.meetings import Meeting, MeetingState
 from programme.teams_links import TEAMS_NEW_MEETING
-from tests.http.conftest import APP_ID, BotUnderTest, programme_settings
+from tests.http.conftest import programme_settings
 from tests.http.meeting_world import (
     ASK_CANCEL,
     BOOKED,
     BOOKING,
+    BRAM_FREE,
     CANCELLED,
     LONDON,
     OFFERED,
@@ -47,6 +44,7 @@ from tests.http.meeting_world import (
     only_meeting,
     own_time_button,
     published_pair,
+    running_locally,
     slot_buttons,
     title,
 )
@@ -57,7 +55,6 @@ from tests.http.programme_driver import (
     MENTEE_BRAM,
     MENTOR_ZADIE,
     MESSAGE_REPLY,
-    NOW,
     ZADIE_ANSWERS,
     Programme,
     only_card,
@@ -66,11 +63,9 @@ from tests.http.programme_driver import (
 from tests.support import activities
 from tests.support.card_reading import button, card_actions, card_text
 from tests.support.fake_connector import FakeConnector
-from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
-from tests.support.fakes import FakeClock
+from tests.support.fake_identity import FakeBotIdentity
 
 PUBLIC_URL = "https://remedi.example.nhs.uk"
-BRAM_FREE = replace(BRAM_ANSWERS, availability="mon-am,tue-am,thu-pm")
 # The half-days both gave (Monday morning, Thursday afternoon), as the local calendar reads them.
 SHARED_HALF_DAYS = {0: (time(9, 0), time(12, 30)), 3: (time(13, 30), time(17, 0))}
 OWN_TIME = {DATE_INPUT: "2026-03-20", TIME_INPUT: "10:00"}
@@ -84,12 +79,8 @@ async def local(
     """The deployed bot without Graph, reachable at a public address for .ics links, on a fixed clock; fails the
     test if anything was logged as an error."""
     settings = programme_settings(tmp_path, identity, connector, REMEDI_PUBLIC_URL=PUBLIC_URL)
-    clock = FakeClock(NOW)
-    app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
-    async with TestClient(TestServer(app)) as client:
-        yield Programme(BotUnderTest(client=client, connector=connector, identity=identity, settings=settings), clock)
-    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert errors == [], f"errors were logged: {errors}"
+    async with running_locally(settings, identity, connector, caplog) as programme:
+        yield programme
 
 
 def in_shared_half_day(start: datetime, end: datetime) -> bool:

@@ -14,16 +14,13 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.cli import main
 from bot.command_set import build_command_table
 from bot.commands import Audience
@@ -43,17 +40,18 @@ from programme.reflections import (
 )
 from storage.reflection_store import reflection_from_row
 from storage.tables import reflections, work_items
-from tests.http.conftest import APP_ID, BotUnderTest, programme_settings
-from tests.http.meeting_world import answered_card, only_meeting, published_pair, slot_buttons
+from tests.http.conftest import programme_settings
+from tests.http.meeting_world import (
+    answered_card,
+    first_offered_booked,
+    running_locally,
+)
 from tests.http.programme_driver import (
-    BRAM_ANSWERS,
     COORDINATOR_CARYS,
     ERROR_REPLY,
     MENTEE_BRAM,
     MENTOR_ZADIE,
     MESSAGE_REPLY,
-    NOW,
-    ZADIE_ANSWERS,
     Person,
     Programme,
     only_card,
@@ -62,8 +60,7 @@ from tests.http.programme_driver import (
 from tests.support import activities
 from tests.support.card_reading import button, card_actions, card_text, inputs
 from tests.support.fake_connector import FakeConnector
-from tests.support.fake_identity import FakeBotIdentity, FakeCredentialFactory
-from tests.support.fakes import FakeClock
+from tests.support.fake_identity import FakeBotIdentity
 
 # Distinctive words, so finding any of them where they should not be is unmistakably a leak.
 BRAM_WROTE = {
@@ -104,23 +101,14 @@ async def local(
     caplog.set_level(logging.DEBUG)
     caplog.handler.addFilter(RedactingFilter([]))
     settings = programme_settings(tmp_path, identity, connector)
-    clock = FakeClock(NOW)
-    app = create_app(settings, clock=clock, credentials_factory=FakeCredentialFactory(APP_ID))
-    async with TestClient(TestServer(app)) as client:
-        yield Programme(BotUnderTest(client=client, connector=connector, identity=identity, settings=settings), clock)
-    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert errors == [], f"errors were logged: {errors}"
+    async with running_locally(settings, identity, connector, caplog) as programme:
+        yield programme
     assert [secret for secret in SECRETS if secret in caplog.text] == []
 
 
 async def after_first_meeting(programme: Programme) -> int:
     """Zadie and Bram published, their first meeting booked on the first time offered and now over; its id."""
-    # Bram also gives Zadie's half-days, so the local calendar finds times they share.
-    world = await published_pair(programme, ZADIE_ANSWERS, replace(BRAM_ANSWERS, availability="mon-am,tue-am,thu-pm"))
-    offer = answered_card(await programme.press(MENTEE_BRAM, button(world.mentee_introduction, "Find a time")))
-    await programme.press(MENTEE_BRAM, slot_buttons(offer)[0])
-    await programme.sweep()
-    meeting = await only_meeting(programme, world.pair_id)
+    _, meeting = await first_offered_booked(programme)
     assert meeting.when is not None
     programme.clock.set(meeting.when.end + timedelta(minutes=20))
     return meeting.id
